@@ -1,0 +1,200 @@
+"""Command line: ``stability threshold``, ``stability lr`` and ``stability figures``.
+
+Bad input exits with status 2 and one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Sequence
+
+import numpy as np
+
+from ._validation import check_weights
+from .delays import DiscreteGaussian, Empirical, Uniform, mean_delay
+from .thresholds import scaled_learning_rate, scaled_learning_rate_approx, threshold_result
+
+#: Relative accuracy promised by :func:`stability.threshold`; numbers are printed to it.
+RELATIVE_ACCURACY = 1e-10
+_DIGITS = 10  # significant digits that RELATIVE_ACCURACY guarantees
+
+
+class UsageError(Exception):
+    """Bad command-line input: reported as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, no usage dump
+        raise UsageError(message)
+
+
+def _read_pmf(path: str, normalize: bool):
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except OSError as exc:
+        raise UsageError(f"cannot read pmf file {path!r}: {exc.strerror or exc}") from None
+    tokens = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0]
+        tokens.extend(t for t in line.replace(",", " ").split() if t)
+    try:
+        values = [float(t) for t in tokens]
+    except ValueError:
+        bad = next(t for t in tokens if not _is_float(t))
+        raise UsageError(f"pmf file {path!r} holds {bad!r}, which is not a number") from None
+    try:
+        return Empirical(check_weights(values, f"pmf in {path!r}", normalize=normalize))
+    except (TypeError, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _is_float(token: str) -> bool:
+    try:
+        float(token)
+    except ValueError:
+        return False
+    return True
+
+
+def _add_delay_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--delay", type=int, metavar="TAU", help="constant delay tau >= 0")
+    g.add_argument("--uniform", type=int, nargs=2, metavar=("LOW", "HIGH"),
+                   help="delay uniform on {LOW..HIGH}")
+    g.add_argument("--gaussian", type=int, metavar="MU",
+                   help="the paper's discretised Gaussian on 1..2MU (normalised)")
+    g.add_argument("--pmf", metavar="FILE",
+                   help="text file of weights Pr(tau=0), Pr(tau=1), ... (spaces, commas or lines)")
+    p.add_argument("--sigma", type=float, default=1.0, help="sigma of --gaussian (default 1)")
+    p.add_argument("--normalize", action="store_true",
+                   help="rescale --pmf weights to sum to 1 (e.g. raw counts)")
+    p.add_argument("--momentum", default="none", choices=("none", "standard", "shifted"),
+                   help="optimizer (default none)")
+    p.add_argument("--m", type=float, default=0.0, help="momentum coefficient, 0 <= m < 1")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _delay_from(args):
+    if args.delay is not None:
+        return args.delay
+    if args.uniform is not None:
+        return Uniform(*args.uniform)
+    if args.gaussian is not None:
+        return DiscreteGaussian(args.gaussian, sigma=args.sigma)
+    return _read_pmf(args.pmf, args.normalize)
+
+
+def _describe(delay) -> str:
+    return f"constant {delay}" if isinstance(delay, int) else repr(delay)
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.{_DIGITS}g}"
+
+
+def _cmd_threshold(args) -> int:
+    delay = _delay_from(args)
+    res = threshold_result(delay, momentum=args.momentum, m=args.m)
+    if args.json:
+        print(json.dumps({
+            "alpha": res.alpha, "inverse_alpha": res.inverse, "relative_accuracy": RELATIVE_ACCURACY,
+            "delay": _describe(delay), "mean_delay": mean_delay(delay),
+            "momentum": args.momentum, "m": args.m, "method": res.method,
+            "bracket": list(res.bracket), "iterations": res.iterations,
+            "residual": res.residual,
+        }))
+    else:
+        print(_fmt(res.alpha))
+        print(f"# a*eta at the edge of stability (relative accuracy {RELATIVE_ACCURACY:g}); "
+              f"1/(a*eta) = {_fmt(res.inverse)}; delay {_describe(delay)} (mean {mean_delay(delay):.6g}), "
+              f"momentum {args.momentum}, m = {args.m:g}")
+    return 0
+
+
+def _cmd_lr(args) -> int:
+    delay = _delay_from(args)
+    ref_m = args.reference_m
+    eta = scaled_learning_rate(args.eta0, delay, momentum=args.momentum, m=args.m,
+                               reference=args.reference_delay,
+                               reference_momentum=args.reference_momentum, reference_m=ref_m)
+    approx = None
+    if (args.momentum == "none" and isinstance(delay, int) and args.reference_delay == 0
+            and args.reference_momentum in (None, "none")):
+        approx = scaled_learning_rate_approx(args.eta0, delay)
+    if args.json:
+        print(json.dumps({"eta": eta, "eta0": args.eta0, "relative_accuracy": RELATIVE_ACCURACY,
+                          "delay": _describe(delay), "momentum": args.momentum, "m": args.m,
+                          "reference_delay": args.reference_delay,
+                          "reference_momentum": args.reference_momentum or args.momentum,
+                          "reference_m": args.m if ref_m is None and args.reference_momentum is None
+                          else (ref_m or 0.0),
+                          "eq8_approximation": approx}))
+    else:
+        print(_fmt(eta))
+        line = (f"# learning rate keeping the minima that eta0 = {args.eta0:g} keeps stable at "
+                f"delay {args.reference_delay}; target delay {_describe(delay)}, momentum {args.momentum}")
+        if approx is not None:
+            line += f"; eq. 8 approximation pi*eta0/(4(tau+0.5)) = {_fmt(approx)}"
+        print(line)
+    return 0
+
+
+def _cmd_figures(args) -> int:
+    from .figures import run  # matplotlib is imported only for this command
+
+    return run(out=args.out, only=args.only, formats=args.format, progress=not args.no_progress)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="stability", description="Edges of stability of delayed gradient descent.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("threshold", help="a*eta at the edge of stability")
+    _add_delay_options(p)
+    p.set_defaults(func=_cmd_threshold)
+
+    p = sub.add_parser("lr", help="rescale a learning rate for a new delay or momentum (eq. 8)")
+    p.add_argument("--eta0", type=float, required=True, help="learning rate in the reference setting")
+    _add_delay_options(p)
+    p.add_argument("--reference-delay", type=int, default=0, help="reference constant delay (default 0)")
+    p.add_argument("--reference-momentum", choices=("none", "standard", "shifted"), default=None,
+                   help="reference optimizer (default: the target's)")
+    p.add_argument("--reference-m", type=float, default=None,
+                   help="reference momentum coefficient (default: the target's)")
+    p.set_defaults(func=_cmd_lr)
+
+    p = sub.add_parser("figures", help="regenerate the paper's figures and their CSVs")
+    p.add_argument("--out", default="figures", help="output directory (default figures/)")
+    p.add_argument("--only", nargs="+", metavar="NAME", default=None, help="only these figures")
+    p.add_argument("--format", default="png", help="comma-separated: png,pdf,svg (default png)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_figures)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0 ok, 2 bad input, 1 failure)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        return args.func(args)
+    except UsageError as exc:
+        print(f"stability: error: {exc}", file=sys.stderr)
+        return 2
+    except (TypeError, ValueError) as exc:
+        print(f"stability: error: {exc}", file=sys.stderr)
+        return 2
+    except ArithmeticError as exc:
+        print(f"stability: failed: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("stability: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,81 @@
+"""Independent truths for the tests: a catalogue of closed forms and a 40-digit edge.
+
+``locus_edge`` finds the edge of stability without any eigenvalue solver: a root of
+``P(z) + alpha Q(z)`` lies on the unit circle at ``z = exp(i theta)`` iff
+``alpha = -P/Q`` is real there, so the edge is the smallest positive real value of
+``-P(e^{i theta}) / Q(e^{i theta})`` over ``theta`` in ``(0, pi]`` (the boundary locus).
+Sign changes of ``Im(P conj(Q))`` are found on a dense grid in double precision and each
+candidate near the smallest one is refined in mpmath at 40 significant digits.
+"""
+
+from __future__ import annotations
+
+import math
+
+import mpmath
+import numpy as np
+
+from stability import polynomial_pair
+
+DPS = 40
+
+
+def _eval_mp(coeffs, z):
+    acc = mpmath.mpc(0)
+    for c in coeffs:  # Horner, highest power first
+        acc = acc * z + mpmath.mpf(float(c))
+    return acc
+
+
+def locus_edge(delay, momentum="none", m=0.0, *, oversample=64, keep=1.5):
+    """Edge of stability from the boundary locus, to about 30 significant digits."""
+    P, Q = polynomial_pair(delay, momentum=momentum, m=m)
+    deg = P.size - 1
+    n = oversample * (deg + 2) + 1000
+    theta = np.linspace(0.0, math.pi, n)[1:]
+    z = np.exp(1j * theta)
+    pz, qz = np.polyval(P, z), np.polyval(Q, z)
+    prod = pz * np.conj(qz)
+    g = prod.imag
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a_est = -prod.real / np.abs(qz) ** 2
+    idx = np.flatnonzero(np.sign(g[:-1]) * np.sign(g[1:]) < 0)
+    cands = [(a_est[i], theta[i], theta[i + 1]) for i in idx if np.isfinite(a_est[i]) and a_est[i] > 0]
+    with mpmath.workdps(DPS):
+        out = []
+        # z = -1 (theta = pi) is always on the real axis.
+        q1 = _eval_mp(Q, mpmath.mpf(-1))
+        if q1 != 0:
+            a_pi = -_eval_mp(P, mpmath.mpf(-1)) / q1
+            if a_pi.real > 0:
+                out.append(mpmath.re(a_pi))
+        if cands:
+            best = min(c[0] for c in cands)
+            for est, t0, t1 in cands:
+                if est > keep * best:
+                    continue
+
+                def gim(t):
+                    zz = mpmath.expj(t)
+                    return mpmath.im(_eval_mp(P, zz) * mpmath.conj(_eval_mp(Q, zz)))
+
+                t = mpmath.findroot(gim, (mpmath.mpf(t0), mpmath.mpf(t1)), solver="anderson")
+                zz = mpmath.expj(t)
+                a = -_eval_mp(P, zz) / _eval_mp(Q, zz)
+                if mpmath.re(a) > 0:
+                    out.append(mpmath.re(a))
+        return float(min(out))
+
+
+# Closed forms, each with an id (the habit of scipy's _tstutils).
+def eq6(tau):
+    return 2.0 * math.sin(math.pi / (4 * tau + 2))
+
+
+CLOSED_FORMS = {
+    # id: (delay, momentum, m, exact alpha*)
+    **{f"eq6-tau{t}": (t, "none", 0.0, eq6(t)) for t in (0, 1, 2, 3, 7, 32, 100, 256)},
+    **{f"heavy-ball-m{m}": (0, "standard", m, 2 * (1 + m) / (1 - m)) for m in (0.0, 0.3, 0.9, 0.99)},
+    # with tau = 0 the shifted and standard updates coincide
+    **{f"shifted-tau0-m{m}": (0, "shifted", m, 2 * (1 + m) / (1 - m)) for m in (0.5, 0.9)},
+}
