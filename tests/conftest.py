@@ -10,3 +10,14 @@ settings.register_profile(
 )
 settings.register_profile("dev", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("ci" if os.environ.get("CI") else os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def figure_data():
+    """Every figure's numbers, computed once per test session."""
+    from stability import figures
+
+    return {name: figures.compute(name) for name in figures.FIGURES}

@@ -1,0 +1,268 @@
+"""The paper's figures: the numbers behind each one, and ``stability figures``.
+
+Each figure has a *compute* step (pure core, no matplotlib) returning a
+:class:`FigureData` whose columns are written to ``<name>.csv``, and a *plot* step in
+:mod:`stability.plotting` that draws exactly those columns.  :func:`run` regenerates
+every figure, deterministically (same bytes on every run) and atomically.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .closed_forms import inverse_edge_approx
+from .delays import DiscreteGaussian, Uniform
+from .thresholds import threshold
+
+__all__ = ["FigureData", "FIGURES", "compute", "run", "write_csv", "M_GRID", "TAUS"]
+
+#: Delays of figs. 4, 6 and 10.
+TAUS = tuple(range(0, 65))
+#: Momentum coefficients of figs. 4 and 10 (one line each).
+M_GRID = (0.0, 0.3, 0.6, 0.9)
+#: Upper ends ``b`` of the uniform delays ``{1..b}`` of fig. 7.
+UNIFORM_B = tuple(range(1, 65))
+#: Centres ``mu`` of the discretised Gaussians of fig. 8.
+GAUSS_MU = tuple(range(1, 31))
+
+
+@dataclass(frozen=True)
+class FigureData:
+    """The numbers a figure plots: named columns of equal length, plus a caption."""
+
+    name: str
+    columns: dict[str, np.ndarray]
+    caption: str
+    notes: dict[str, float] = field(default_factory=dict)
+
+    def column(self, key: str) -> np.ndarray:
+        return self.columns[key]
+
+
+def _tick(progress):
+    if progress is not None:
+        progress.update(1)
+
+
+def fig6(progress=None) -> FigureData:
+    """Plain A-SGD: ``1/alpha*`` against ``tau`` and eq. 7's line ``(2 tau + 1)/pi``."""
+    taus = np.array(TAUS)
+    alpha = np.empty(taus.size)
+    for i, t in enumerate(taus):
+        alpha[i] = threshold(int(t))
+        _tick(progress)
+    inv = 1.0 / alpha
+    approx = np.array([inverse_edge_approx(t) for t in taus])
+    gap = inv - approx
+    max_gap = float(np.max(gap[taus >= 1]))
+    return FigureData(
+        "fig6",
+        {"tau": taus, "alpha": alpha, "inverse_alpha": inv, "eq7_inverse_alpha": approx, "gap": gap},
+        "Plain A-SGD, constant delay tau = 0..64: 1/(a eta) at the edge (markers, brentq on "
+        "numpy.roots) and eq. 7, (2 tau + 1)/pi (line). Inset: the gap, at most "
+        f"{max_gap:.4f} for tau >= 1 (the paper's 'below 0.05' holds).",
+        {"max_gap_tau_ge_1": max_gap},
+    )
+
+
+def _momentum_sweep(name: str, scheme: str, progress) -> FigureData:
+    rows_m, rows_tau, rows_alpha = [], [], []
+    for m in M_GRID:
+        for t in TAUS:
+            rows_m.append(m)
+            rows_tau.append(t)
+            rows_alpha.append(threshold(t, momentum=scheme, m=m))
+            _tick(progress)
+    alpha = np.array(rows_alpha)
+    eq = "eq. 26" if scheme == "standard" else "eq. 11"
+    return FigureData(
+        name,
+        {"m": np.array(rows_m), "tau": np.array(rows_tau), "alpha": alpha, "inverse_alpha": 1.0 / alpha},
+        f"{scheme.capitalize()} momentum ({eq}), constant delay tau = 0..64, m in "
+        f"{', '.join(str(m) for m in M_GRID)}: 1/(a eta) at the edge.",
+    )
+
+
+def fig10(progress=None) -> FigureData:
+    """Standard (dampened heavy-ball) momentum, eq. 26: one line per ``m``."""
+    return _momentum_sweep("fig10", "standard", progress)
+
+
+def fig4(progress=None) -> FigureData:
+    """Shifted momentum, eq. 11: one line per ``m`` (the paper's Fig. 4, left panel)."""
+    data = _momentum_sweep("fig4", "shifted", progress)
+    return FigureData(data.name, data.columns, data.caption + " Left panel only: the right panel "
+                      "(the edge measured by simulation) needs the delayed-SGD kernel, not yet built.")
+
+
+def fig7(progress=None) -> FigureData:
+    """Uniform delay on ``{1..b}``: ``1/alpha*`` against ``E[tau] = (1 + b)/2``."""
+    b = np.array(UNIFORM_B)
+    alpha = np.empty(b.size)
+    for i, bi in enumerate(b):
+        alpha[i] = threshold(Uniform(1, int(bi)))
+        _tick(progress)
+    mean = (1.0 + b) / 2.0
+    return FigureData(
+        "fig7",
+        {"b": b, "mean_delay": mean, "alpha": alpha, "inverse_alpha": 1.0 / alpha,
+         "constant_delay_eq7": (2 * mean + 1) / math.pi},
+        "Plain A-SGD, delay uniform on {1..b}, b = 1..64 (eq. 20): 1/(a eta) at the edge against "
+        "E[tau] = (1+b)/2; dashed: eq. 7 for a constant delay of the same mean.",
+    )
+
+
+def fig8(progress=None) -> FigureData:
+    """The paper's discretised Gaussian, ``mu = 1..30``, against the true mean delay."""
+    mu = np.array(GAUSS_MU)
+    mean = np.empty(mu.size)
+    alpha = np.empty(mu.size)
+    alpha_raw = np.empty(mu.size)
+    for i, u in enumerate(mu):
+        g = DiscreteGaussian(int(u))
+        mean[i] = g.mean
+        alpha[i] = threshold(g)
+        alpha_raw[i] = threshold(DiscreteGaussian(int(u), normalize=False))
+        _tick(progress)
+        _tick(progress)
+    return FigureData(
+        "fig8",
+        {"mu": mu, "mean_delay": mean, "alpha": alpha, "inverse_alpha": 1.0 / alpha,
+         "alpha_raw_weights": alpha_raw, "inverse_alpha_raw_weights": 1.0 / alpha_raw},
+        "Plain A-SGD, discretised Gaussian delay (k = 1..2mu, sigma = 1, normalised), mu = 1..30: "
+        "1/(a eta) at the edge against the true E[tau] (filled) and against mu as the paper plots it "
+        f"(open); E[tau] - mu is {mean[0] - mu[0]:.3f} at mu = 1 and below 1e-4 from mu = 5.",
+    )
+
+
+#: name -> (compute function, number of progress ticks)
+FIGURES: dict[str, tuple[Callable[..., FigureData], int]] = {
+    "fig4": (fig4, len(M_GRID) * len(TAUS)),
+    "fig6": (fig6, len(TAUS)),
+    "fig7": (fig7, len(UNIFORM_B)),
+    "fig8": (fig8, 2 * len(GAUSS_MU)),
+    "fig10": (fig10, len(M_GRID) * len(TAUS)),
+}
+
+
+def compute(name: str, progress=None) -> FigureData:
+    """The numbers behind figure ``name`` (one of :data:`FIGURES`)."""
+    if name not in FIGURES:
+        raise ValueError(f"unknown figure {name!r}; choose from {', '.join(FIGURES)}")
+    return FIGURES[name][0](progress)
+
+
+def _csv_text(data: FigureData) -> str:
+    keys = list(data.columns)
+    cols = [np.asarray(data.columns[k]) for k in keys]
+    buf = io.StringIO()
+    buf.write(",".join(keys) + "\n")
+    for row in zip(*cols):
+        buf.write(",".join(repr(int(v)) if np.issubdtype(type(v), np.integer) else repr(float(v))
+                           for v in row) + "\n")
+    return buf.getvalue()
+
+
+def _atomic_write(path: str, write: Callable[[io.IOBase], None], binary: bool) -> None:
+    """Write through ``write(fh)`` to a temporary file beside ``path``, then rename."""
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=os.path.basename(path), dir=directory)
+    try:
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
+        with os.fdopen(fd, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8", "newline": ""})) as fh:
+            write(fh)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_csv(data: FigureData, path: str) -> None:
+    """Write the columns of ``data`` as CSV (header row, full ``repr`` precision), atomically."""
+    text = _csv_text(data)
+    _atomic_write(path, lambda fh: fh.write(text), binary=False)
+
+
+def _check_out(out: str) -> None:
+    try:
+        os.makedirs(out, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".probe-", dir=out)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise ValueError(f"cannot write to output directory {out!r}: {exc.strerror or exc}") from None
+
+
+FORMATS = ("png", "pdf", "svg")
+
+
+def _parse_formats(formats: str | Sequence[str]) -> list[str]:
+    items = formats.split(",") if isinstance(formats, str) else list(formats)
+    items = [f.strip().lower() for f in items if f.strip()]
+    bad = [f for f in items if f not in FORMATS]
+    if bad or not items:
+        raise ValueError(f"unknown figure format {(bad or [formats])[0]!r}; choose from {', '.join(FORMATS)}")
+    return list(dict.fromkeys(items))
+
+
+def run(out: str = "figures", only: Iterable[str] | None = None, formats: str | Sequence[str] = "png",
+        progress: bool = True) -> int:
+    """Regenerate figures into ``out``: ``<name>.<fmt>`` and ``<name>.csv`` for each.
+
+    Parameters
+    ----------
+    out : str
+        Output directory (created if missing).
+    only : iterable of str, optional
+        Figure names to make (default: all of :data:`FIGURES`).
+    formats : str or sequence of str
+        ``"png"``, ``"pdf"``, ``"svg"`` or a comma-separated combination.
+    progress : bool
+        Show a tqdm progress bar (only when stderr is a terminal).
+
+    Returns
+    -------
+    int
+        0 on success.  Bad names, formats or an unwritable ``out`` raise ``ValueError``
+        before anything is computed or written.
+    """
+    names = list(FIGURES) if only is None else list(dict.fromkeys(only))
+    unknown = [n for n in names if n not in FIGURES]
+    if unknown:
+        raise ValueError(f"unknown figure {unknown[0]!r}; choose from {', '.join(FIGURES)}")
+    fmts = _parse_formats(formats)
+    _check_out(out)
+
+    from tqdm import tqdm
+
+    from . import plotting
+
+    total = sum(FIGURES[n][1] for n in names)
+    with tqdm(total=total, desc="edges", unit="edge", disable=None if progress else True,
+              leave=False) as bar:
+        for name in names:
+            bar.set_postfix_str(name)
+            data = compute(name, progress=bar)
+            write_csv(data, os.path.join(out, f"{name}.csv"))
+            fig, _ = plotting.PLOTS[name](data)
+            try:
+                for fmt in fmts:
+                    path = os.path.join(out, f"{name}.{fmt}")
+                    _atomic_write(path, lambda fh, fmt=fmt: plotting.save(fig, fh, fmt), binary=True)
+            finally:
+                plotting.close(fig)
+    return 0

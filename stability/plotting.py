@@ -1,0 +1,156 @@
+"""Plotting layer: one function per figure.  The only module that imports matplotlib.
+
+Every ``plot_*`` function takes the :class:`~stability.figures.FigureData` computed by
+the core (or computes it when ``data`` is None), draws on ``ax`` (a new figure when
+``ax`` is None), applies its style with :func:`matplotlib.pyplot.rc_context` (never the
+global rcParams), never calls ``show()``, and returns ``(figure, axes)``.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg", force=False)  # no effect when a backend is already in use
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from . import figures  # noqa: E402
+
+__all__ = ["plot_fig4", "plot_fig6", "plot_fig7", "plot_fig8", "plot_fig10", "PLOTS", "save", "close",
+           "STYLE"]
+
+#: Sized for one column of a two-column paper (3.4 in wide), 8-pt text.
+STYLE = {
+    "figure.figsize": (3.4, 2.6),
+    "figure.dpi": 100,
+    "savefig.dpi": 200,
+    "font.size": 8,
+    "axes.titlesize": 8,
+    "axes.labelsize": 8,
+    "legend.fontsize": 7,
+    "xtick.labelsize": 7,
+    "ytick.labelsize": 7,
+    "lines.linewidth": 1.2,
+    "lines.markersize": 3.5,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "svg.hashsalt": "stability",  # deterministic SVG ids
+    "savefig.bbox": "tight",
+}
+
+_INV_LABEL = r"$1/(a\eta)$ at the edge (dimensionless)"
+
+
+def _axes(ax):
+    if ax is None:
+        fig, ax = plt.subplots(layout="constrained")
+    else:
+        fig = ax.figure
+    return fig, ax
+
+
+def plot_fig6(data=None, ax=None):
+    """Fig. 6: plain A-SGD, ``1/(a eta)`` at the edge against ``tau``.
+
+    Lines in ``ax.lines``: [0] computed edges (markers), [1] eq. 7 ``(2 tau + 1)/pi``;
+    the inset (``ax.child_axes[0]``) shows the gap between them with the paper's 0.05 bound.
+    """
+    data = figures.fig6() if data is None else data
+    with plt.rc_context(STYLE):
+        fig, ax = _axes(ax)
+        tau = data.column("tau")
+        ax.plot(tau, data.column("inverse_alpha"), "o", mfc="none", label="numerical (eq. 5 roots)")
+        ax.plot(tau, data.column("eq7_inverse_alpha"), "-", label=r"eq. 7: $(2\tau+1)/\pi$")
+        ax.set_xlabel(r"delay $\tau$ (steps)")
+        ax.set_ylabel(_INV_LABEL)
+        ax.set_title("Plain A-SGD, constant delay")
+        ax.legend(loc="upper left")
+        inset = ax.inset_axes([0.58, 0.1, 0.38, 0.32])
+        sel = tau >= 1
+        inset.plot(tau[sel], data.column("gap")[sel], "-", color="C2")
+        inset.axhline(0.05, color="k", ls=":", lw=0.8)
+        inset.set_ylim(0, 0.055)
+        inset.set_title(r"gap, $\tau\geq1$ (dotted: 0.05)", fontsize=6, pad=2)
+        inset.tick_params(labelsize=5)
+    return fig, ax
+
+
+def _plot_momentum(data, ax, title):
+    with plt.rc_context(STYLE):
+        fig, ax = _axes(ax)
+        m = data.column("m")
+        for i, mv in enumerate(dict.fromkeys(m.tolist())):
+            sel = m == mv
+            ax.plot(data.column("tau")[sel], data.column("inverse_alpha")[sel], "-o", markevery=8,
+                    color=f"C{i}", label=f"m = {mv:g}")
+        ax.set_xlabel(r"delay $\tau$ (steps)")
+        ax.set_ylabel(_INV_LABEL)
+        ax.set_title(title)
+        ax.legend(loc="upper left")
+    return fig, ax
+
+
+def plot_fig10(data=None, ax=None):
+    """Fig. 10: standard momentum (eq. 26); ``ax.lines[i]`` is the line for ``M_GRID[i]``."""
+    data = figures.fig10() if data is None else data
+    return _plot_momentum(data, ax, "Standard momentum (eq. 26)")
+
+
+def plot_fig4(data=None, ax=None):
+    """Fig. 4 (left panel): shifted momentum (eq. 11); ``ax.lines[i]`` is for ``M_GRID[i]``."""
+    data = figures.fig4() if data is None else data
+    return _plot_momentum(data, ax, "Shifted momentum (eq. 11)")
+
+
+def plot_fig7(data=None, ax=None):
+    """Fig. 7: uniform delay on {1..b}; [0] computed edges, [1] constant-delay eq. 7."""
+    data = figures.fig7() if data is None else data
+    with plt.rc_context(STYLE):
+        fig, ax = _axes(ax)
+        x = data.column("mean_delay")
+        ax.plot(x, data.column("inverse_alpha"), "o", mfc="none", label=r"uniform on $\{1..b\}$ (eq. 20)")
+        ax.plot(x, data.column("constant_delay_eq7"), "--", color="0.4", label=r"constant delay, eq. 7")
+        ax.set_xlabel(r"mean delay $E[\tau] = (1+b)/2$ (steps)")
+        ax.set_ylabel(_INV_LABEL)
+        ax.set_title("Uniform random delay")
+        ax.legend(loc="upper left")
+    return fig, ax
+
+
+def plot_fig8(data=None, ax=None):
+    """Fig. 8: discretised Gaussian; [0] against the true mean, [1] against ``mu``."""
+    data = figures.fig8() if data is None else data
+    with plt.rc_context(STYLE):
+        fig, ax = _axes(ax)
+        inv = data.column("inverse_alpha")
+        ax.plot(data.column("mean_delay"), inv, "o", label=r"against true $E[\tau]$")
+        ax.plot(data.column("mu"), inv, "o", mfc="none", color="C3", label=r"against $\mu$ (paper's axis)")
+        ax.set_xlabel(r"mean delay $E[\tau]$ (steps)")
+        ax.set_ylabel(_INV_LABEL)
+        ax.set_title("Discretised Gaussian delay, $\\sigma=1$")
+        ax.legend(loc="upper left")
+        ax.annotate(rf"$\mu=1$: $E[\tau]={data.column('mean_delay')[0]:.3f}$",
+                    xy=(data.column("mean_delay")[0], inv[0]), xytext=(8, 2),
+                    textcoords="offset points", fontsize=6)
+    return fig, ax
+
+
+PLOTS = {"fig4": plot_fig4, "fig6": plot_fig6, "fig7": plot_fig7, "fig8": plot_fig8, "fig10": plot_fig10}
+
+# Metadata that would embed versions or dates; removed so output is byte-for-byte stable.
+_METADATA = {
+    "png": {"Software": None},
+    "pdf": {"Creator": None, "Producer": None, "CreationDate": None},
+    "svg": {"Creator": None, "Date": None},
+}
+
+
+def save(fig, fh, fmt: str) -> None:
+    """Save ``fig`` to the binary file ``fh`` in format ``fmt``, without volatile metadata."""
+    with plt.rc_context(STYLE):
+        fig.savefig(fh, format=fmt, metadata=_METADATA[fmt])
+
+
+def close(fig) -> None:
+    plt.close(fig)

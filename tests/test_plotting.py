@@ -1,0 +1,90 @@
+"""The plotted numbers equal the core's results (read back from the artists, no pixels)."""
+
+import math
+
+import matplotlib
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+import stability
+from stability import figures, plotting
+
+
+@pytest.fixture(autouse=True)
+def _close_all():
+    yield
+    matplotlib.pyplot.close("all")
+
+
+def test_fig6_lines_are_the_edges_and_eq7(figure_data):
+    fig, ax = plotting.plot_fig6(figure_data["fig6"])
+    xy = ax.lines[0].get_xydata()
+    assert_allclose(xy[:, 0], figures.TAUS)
+    for t in (0, 1, 17, 64):  # recomputed here, independently of the figure code
+        assert_allclose(xy[t, 1], 1 / stability.threshold(t), rtol=1e-12)
+        assert_allclose(xy[t, 1], 1 / stability.edge_constant_delay(t), rtol=1e-10)
+    assert_allclose(ax.lines[1].get_ydata(), [(2 * t + 1) / math.pi for t in figures.TAUS], rtol=1e-15)
+    inset = ax.child_axes[0]
+    gap = inset.lines[0].get_xydata()
+    assert gap[0, 0] == 1 and gap[:, 1].max() < 0.05  # the paper's claim, checked
+    assert_allclose(gap[:, 1], [1 / stability.edge_constant_delay(t) - (2 * t + 1) / math.pi
+                                for t in range(1, 65)], rtol=1e-8)
+
+
+@pytest.mark.parametrize("name, scheme", [("fig10", "standard"), ("fig4", "shifted")])
+def test_momentum_figures_one_line_per_m(figure_data, name, scheme):
+    fig, ax = plotting.PLOTS[name](figure_data[name])
+    assert len(ax.lines) == len(figures.M_GRID)
+    assert 0.0 in figures.M_GRID and 0.9 in figures.M_GRID
+    for line, m in zip(ax.lines, figures.M_GRID):
+        xy = line.get_xydata()
+        assert_allclose(xy[:, 0], figures.TAUS)
+        for t in (0, 9, 64):
+            assert_allclose(xy[t, 1], 1 / stability.threshold(t, momentum=scheme, m=m), rtol=1e-12)
+        assert line.get_label() == f"m = {m:g}"
+
+
+def test_fig7_uniform(figure_data):
+    fig, ax = plotting.plot_fig7(figure_data["fig7"])
+    xy = ax.lines[0].get_xydata()
+    assert_allclose(xy[:, 0], [(1 + b) / 2 for b in figures.UNIFORM_B])
+    for i in (0, 10, 63):
+        b = figures.UNIFORM_B[i]
+        assert_allclose(xy[i, 1], 1 / stability.threshold(stability.Uniform(1, b)), rtol=1e-12)
+    # b = 1 is the constant delay 1
+    assert_allclose(xy[0, 1], 1 / stability.edge_constant_delay(1), rtol=1e-10)
+
+
+def test_fig8_gaussian_true_mean(figure_data):
+    fig, ax = plotting.plot_fig8(figure_data["fig8"])
+    true, paper = ax.lines[0].get_xydata(), ax.lines[1].get_xydata()
+    assert_allclose(paper[:, 0], figures.GAUSS_MU)
+    for i in (0, 4, 29):
+        g = stability.DiscreteGaussian(figures.GAUSS_MU[i])
+        assert_allclose(true[i, 0], g.mean, rtol=1e-14)
+        assert_allclose(true[i, 1], 1 / stability.threshold(g), rtol=1e-12)
+    assert true[0, 0] - 1 > 0.38  # the true mean differs from mu = 1, and it is shown
+
+
+def test_plot_on_given_axes_and_no_global_style_change():
+    import matplotlib.pyplot as plt
+
+    before = dict(plt.rcParams)
+    fig, ax = plt.subplots()
+    out_fig, out_ax = plotting.plot_fig7(figures.FigureData(
+        "fig7", {"b": np.array([1, 2]), "mean_delay": np.array([1.0, 1.5]), "alpha": np.array([1.0, 0.7]),
+                 "inverse_alpha": np.array([1.0, 1 / 0.7]), "constant_delay_eq7": np.array([0.9, 1.2])}, ""), ax=ax)
+    assert out_fig is fig and out_ax is ax
+    assert dict(plt.rcParams) == before
+
+
+def test_plotting_never_calls_show(monkeypatch, figure_data):
+    import matplotlib.pyplot as plt
+
+    def boom(*a, **k):
+        raise AssertionError("show() called")
+
+    monkeypatch.setattr(plt, "show", boom)
+    for name, plot in plotting.PLOTS.items():
+        plot(figure_data[name])
