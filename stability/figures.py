@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .closed_forms import inverse_edge_approx
-from .delays import DiscreteGaussian, Uniform
+from .delays import DiscreteGaussian, Uniform, mean_delay
 from .thresholds import threshold
 
-__all__ = ["FigureData", "FIGURES", "compute", "run", "write_csv", "M_GRID", "TAUS"]
+__all__ = ["FigureData", "FIGURES", "compute", "run", "write_csv", "read_csv", "M_GRID", "TAUS"]
 
 #: Delays of figs. 4, 6 and 10.
 TAUS = tuple(range(0, 65))
@@ -31,6 +31,14 @@ M_GRID = (0.0, 0.3, 0.6, 0.9)
 UNIFORM_B = tuple(range(1, 65))
 #: Centres ``mu`` of the discretised Gaussians of fig. 8.
 GAUSS_MU = tuple(range(1, 31))
+#: Delays at which the edge is measured by simulation (fig. 4 right, quadratic_check).
+SIM_TAUS = (0, 2, 8, 16, 32, 64)
+#: Sharpness of the simulated quadratic.
+SIM_SHARPNESS = 1.0
+#: Schemes of quadratic_check: (case name, momentum, m).
+CHECK_CASES = (("none", "none", 0.0), ("standard", "standard", 0.9), ("shifted", "shifted", 0.9))
+#: Upper ends b of the uniform delays {1..b} in quadratic_check.
+CHECK_UNIFORM_B = (2, 8, 16, 32, 64)
 
 
 @dataclass(frozen=True)
@@ -95,11 +103,60 @@ def fig10(progress=None) -> FigureData:
     return _momentum_sweep("fig10", "standard", progress)
 
 
+def _simulated_inverse_edge(delay, scheme: str, m: float) -> float:
+    """``1/(a eta)`` at the largest non-diverging rate found by simulation (``a = 1``)."""
+    from .simulation import edge_learning_rate
+
+    return 1.0 / edge_learning_rate(SIM_SHARPNESS, delay, momentum=scheme, m=m).eta / SIM_SHARPNESS
+
+
 def fig4(progress=None) -> FigureData:
-    """Shifted momentum, eq. 11: one line per ``m`` (the paper's Fig. 4, left panel)."""
+    """Shifted momentum, eq. 11: theory (left panel) and simulation (right panel)."""
     data = _momentum_sweep("fig4", "shifted", progress)
-    return FigureData(data.name, data.columns, data.caption + " Left panel only: the right panel "
-                      "(the edge measured by simulation) needs the delayed-SGD kernel, not yet built.")
+    sim = np.full(data.column("tau").size, np.nan)
+    for i, (m, t) in enumerate(zip(data.column("m"), data.column("tau"))):
+        if t in SIM_TAUS:
+            sim[i] = _simulated_inverse_edge(int(t), "shifted", float(m))
+            _tick(progress)
+    cols = dict(data.columns, inverse_alpha_simulated=sim)
+    return FigureData(
+        "fig4", cols,
+        data.caption + " Right panel: the largest learning rate at which the delayed-SGD kernel "
+        f"(eq. 10, scalar quadratic of sharpness a = {SIM_SHARPNESS:g}, no noise) does not diverge, "
+        f"found by bisection on simulation, at tau in {', '.join(map(str, SIM_TAUS))} (markers), "
+        "over the theory (lines).",
+    )
+
+
+def quadratic_check(progress=None) -> FigureData:
+    """Theory against simulation for all three schemes and a uniform random delay."""
+    rows = {"case": [], "scheme": [], "m": [], "delay": [], "mean_delay": [],
+            "inverse_alpha": [], "inverse_alpha_simulated": []}
+
+    def add(case, scheme, m, delay, label):
+        rows["case"].append(case)
+        rows["scheme"].append(scheme)
+        rows["m"].append(m)
+        rows["delay"].append(label)
+        rows["mean_delay"].append(mean_delay(delay))
+        rows["inverse_alpha"].append(1.0 / threshold(delay, momentum=scheme, m=m))
+        rows["inverse_alpha_simulated"].append(_simulated_inverse_edge(delay, scheme, m))
+        _tick(progress)
+
+    for case, scheme, m in CHECK_CASES:
+        for t in SIM_TAUS:
+            add(case, scheme, m, t, str(t))
+    for b in CHECK_UNIFORM_B:
+        add("uniform", "none", 0.0, Uniform(1, b), f"U1-{b}")
+    cols = {k: (np.array(v) if k not in ("case", "scheme", "delay") else v) for k, v in rows.items()}
+    return FigureData(
+        "quadratic_check", cols,
+        "Edge of stability, theory (lines: 1/alpha* from the characteristic polynomial) against the "
+        "delayed-SGD kernel on a scalar quadratic (markers: largest non-diverging learning rate by "
+        "bisection on simulation), for plain A-SGD, standard and shifted momentum (m = 0.9), and a "
+        "uniform random delay on {1..b} (one seeded run per learning rate; the theory describes the "
+        "mean iterate).",
+    )
 
 
 def fig7(progress=None) -> FigureData:
@@ -144,11 +201,12 @@ def fig8(progress=None) -> FigureData:
 
 #: name -> (compute function, number of progress ticks)
 FIGURES: dict[str, tuple[Callable[..., FigureData], int]] = {
-    "fig4": (fig4, len(M_GRID) * len(TAUS)),
+    "fig4": (fig4, len(M_GRID) * (len(TAUS) + len(SIM_TAUS))),
     "fig6": (fig6, len(TAUS)),
     "fig7": (fig7, len(UNIFORM_B)),
     "fig8": (fig8, 2 * len(GAUSS_MU)),
     "fig10": (fig10, len(M_GRID) * len(TAUS)),
+    "quadratic_check": (quadratic_check, len(CHECK_CASES) * len(SIM_TAUS) + len(CHECK_UNIFORM_B)),
 }
 
 
@@ -165,9 +223,40 @@ def _csv_text(data: FigureData) -> str:
     buf = io.StringIO()
     buf.write(",".join(keys) + "\n")
     for row in zip(*cols):
-        buf.write(",".join(repr(int(v)) if np.issubdtype(type(v), np.integer) else repr(float(v))
-                           for v in row) + "\n")
+        buf.write(",".join(_cell(v) for v in row) + "\n")
     return buf.getvalue()
+
+
+def _cell(v) -> str:
+    if isinstance(v, str):
+        if "," in v or "\n" in v:
+            raise ValueError(f"CSV text cell {v!r} may not hold a comma or newline")
+        return v
+    if isinstance(v, (int, np.integer)):
+        return repr(int(v))
+    return repr(float(v))
+
+
+def read_csv(path: str) -> FigureData:
+    """Read a CSV written by :func:`write_csv` back into a :class:`FigureData`.
+
+    Columns whose cells all parse as numbers become float arrays (integers stay exact
+    as floats); the others stay lists of strings.
+    """
+    import csv
+
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    header, body = rows[0], rows[1:]
+    cols = {}
+    for j, key in enumerate(header):
+        cells = [r[j] for r in body]
+        try:
+            cols[key] = np.array([float(c) for c in cells])
+        except ValueError:
+            cols[key] = cells
+    name = os.path.splitext(os.path.basename(path))[0]
+    return FigureData(name, cols, "")
 
 
 def _atomic_write(path: str, write: Callable[[io.IOBase], None], binary: bool) -> None:

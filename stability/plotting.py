@@ -17,7 +17,8 @@ import numpy as np  # noqa: E402
 
 from . import figures  # noqa: E402
 
-__all__ = ["plot_fig4", "plot_fig6", "plot_fig7", "plot_fig8", "plot_fig10", "PLOTS", "save", "close",
+__all__ = ["plot_fig4", "plot_fig6", "plot_fig7", "plot_fig8", "plot_fig10", "plot_quadratic_check", "PLOTS",
+           "save", "close",
            "STYLE"]
 
 #: Sized for one column of a two-column paper (3.4 in wide), 8-pt text.
@@ -98,9 +99,56 @@ def plot_fig10(data=None, ax=None):
 
 
 def plot_fig4(data=None, ax=None):
-    """Fig. 4 (left panel): shifted momentum (eq. 11); ``ax.lines[i]`` is for ``M_GRID[i]``."""
+    """Fig. 4: shifted momentum (eq. 11), theory (left) and simulation (right).
+
+    ``ax`` may be None or a pair of axes.  Left: ``ax[0].lines[i]`` is the theory line
+    for ``M_GRID[i]``.  Right: ``ax[1].lines[2 i]`` the same theory line, thin, and
+    ``ax[1].lines[2 i + 1]`` the simulated edges (markers).
+    """
     data = figures.fig4() if data is None else data
-    return _plot_momentum(data, ax, "Shifted momentum (eq. 11)")
+    with plt.rc_context(STYLE):
+        if ax is None:
+            fig, ax = plt.subplots(1, 2, figsize=(6.8, 2.6), layout="constrained", sharey=True)
+        fig = ax[0].figure
+        _plot_momentum(data, ax[0], "Shifted momentum: theory (eq. 11)")
+        m = data.column("m")
+        sim = data.column("inverse_alpha_simulated")
+        for i, mv in enumerate(dict.fromkeys(m.tolist())):
+            sel = m == mv
+            ax[1].plot(data.column("tau")[sel], data.column("inverse_alpha")[sel], "-", lw=0.8,
+                       color=f"C{i}", alpha=0.6)
+            has = sel & np.isfinite(sim)
+            ax[1].plot(data.column("tau")[has], sim[has], "s", mfc="none", color=f"C{i}",
+                       label=f"m = {mv:g}, simulated")
+        ax[1].set_xlabel(r"delay $\tau$ (steps)")
+        ax[1].set_title("Measured: delayed-SGD kernel on a quadratic")
+        ax[1].legend(loc="upper left")
+    return fig, ax
+
+
+def plot_quadratic_check(data=None, ax=None):
+    """Theory (lines) against simulated edges (markers) for every case of the figure.
+
+    ``ax.lines[2 i]`` is the theory and ``ax.lines[2 i + 1]`` the simulation of the
+    ``i``-th case in order of first appearance (none, standard, shifted, uniform).
+    """
+    data = figures.quadratic_check() if data is None else data
+    with plt.rc_context(STYLE):
+        fig, ax = _axes(ax)
+        cases = list(dict.fromkeys(data.column("case")))
+        labels = {"none": "plain", "standard": "standard, m = 0.9", "shifted": "shifted, m = 0.9",
+                  "uniform": r"plain, uniform $\{1..b\}$"}
+        case_col = np.array(data.column("case"))
+        for i, c in enumerate(cases):
+            sel = case_col == c
+            x = data.column("mean_delay")[sel]
+            ax.plot(x, data.column("inverse_alpha")[sel], "-", color=f"C{i}", label=labels.get(c, c))
+            ax.plot(x, data.column("inverse_alpha_simulated")[sel], "o", mfc="none", color=f"C{i}")
+        ax.set_xlabel(r"mean delay $E[\tau]$ (steps)")
+        ax.set_ylabel(_INV_LABEL)
+        ax.set_title("Theory (lines) vs. simulation (markers)")
+        ax.legend(loc="upper left")
+    return fig, ax
 
 
 def plot_fig7(data=None, ax=None):
@@ -136,7 +184,8 @@ def plot_fig8(data=None, ax=None):
     return fig, ax
 
 
-PLOTS = {"fig4": plot_fig4, "fig6": plot_fig6, "fig7": plot_fig7, "fig8": plot_fig8, "fig10": plot_fig10}
+PLOTS = {"fig4": plot_fig4, "fig6": plot_fig6, "fig7": plot_fig7, "fig8": plot_fig8, "fig10": plot_fig10,
+         "quadratic_check": plot_quadratic_check}
 
 # Metadata that would embed versions or dates; removed so output is byte-for-byte stable.
 _METADATA = {

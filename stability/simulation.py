@@ -77,6 +77,10 @@ class KernelResult:
         ``(batch, d)`` last iterate (at the freeze for diverged configurations).
     norms : ndarray or None
         ``(steps + 1, batch)`` trajectory of ``||x_t - x*||`` when ``record_norms=True``.
+    mean_path : ndarray or None
+        ``(steps + 1, d)`` average over the batch of ``x_t - x*`` when
+        ``record_mean=True`` (with many seeds at one learning rate: the empirical
+        expected iterate, which is what the characteristic polynomial describes).
     """
 
     diverged: np.ndarray
@@ -85,6 +89,7 @@ class KernelResult:
     growth_rate: np.ndarray
     final_x: np.ndarray
     norms: np.ndarray | None
+    mean_path: np.ndarray | None = None
 
 
 def _as_hessian(hessian):
@@ -135,7 +140,8 @@ def _rngs(rng, batch, n_per):
 def run_delayed_sgd(hessian, learning_rates, delay, *, momentum: str = "none", m: float = 0.0,
                     steps: int = 1000, x0=None, x_star=None, noise=None, rng=None,
                     blowup: float = 1e6, buffer_size: int | None = None,
-                    record_norms: bool = False, chunk: int = 512) -> KernelResult:
+                    record_norms: bool = False, record_mean: bool = False,
+                    chunk: int = 512) -> KernelResult:
     """Run delayed (momentum) SGD on a quadratic for a batch of configurations at once.
 
     Parameters
@@ -170,6 +176,8 @@ def run_delayed_sgd(hessian, learning_rates, delay, *, momentum: str = "none", m
         Ring-buffer length, at least ``K + 2`` (the default).
     record_norms : bool
         Also return the whole trajectory of distances.
+    record_mean : bool
+        Also return the batch average of the deviation ``x_t - x*`` at every step.
     chunk : int
         Random numbers are drawn this many steps at a time per configuration.
 
@@ -239,6 +247,9 @@ def run_delayed_sgd(hessian, learning_rates, delay, *, momentum: str = "none", m
     norms = np.empty((steps + 1, B)) if record_norms else None
     if record_norms:
         norms[0] = d0
+    mean_path = np.empty((steps + 1, d)) if record_mean else None
+    if record_mean:
+        mean_path[0] = dev0
     window = max(1, min(steps // 4, 8 * (K + 2)))
     mid = steps // 2
     wmax_mid = np.zeros(B)
@@ -298,6 +309,8 @@ def run_delayed_sgd(hessian, learning_rates, delay, *, momentum: str = "none", m
             sq = np.einsum("bi,bi->b", new_x, new_x)  # squared distances; sqrt only where needed
             if record_norms:
                 norms[t + 1] = np.sqrt(sq)
+            if record_mean:
+                np.mean(new_x, axis=0, out=mean_path[t + 1])
             if not (sq <= limit2).all():  # also catches NaN
                 bad = alive & ~(sq <= limit2)
                 diverged_at[bad] = t + 1
@@ -313,7 +326,7 @@ def run_delayed_sgd(hessian, learning_rates, delay, *, momentum: str = "none", m
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = 0.5 * (np.log(wmax_end) - np.log(wmax_mid)) / max(1, steps - mid)
     rate = np.where(diverged_at >= 0, np.inf, rate)
-    return KernelResult(diverged_at >= 0, diverged_at, final, rate, X[steps % L] + xs, norms)
+    return KernelResult(diverged_at >= 0, diverged_at, final, rate, X[steps % L] + xs, norms, mean_path)
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,19 @@ import pytest  # noqa: E402
 
 
 @pytest.fixture(scope="session")
-def figure_data():
-    """Every figure's numbers, computed once per test session."""
+def figure_runs(tmp_path_factory):
+    """``stability figures`` run twice (all formats) into two fresh directories."""
+    from stability.cli import main
+
+    a, b = tmp_path_factory.mktemp("run1"), tmp_path_factory.mktemp("run2")
+    assert main(["figures", "--out", str(a), "--format", "png,svg,pdf", "--no-progress"]) == 0
+    assert main(["figures", "--out", str(b), "--format", "png,svg,pdf", "--no-progress"]) == 0
+    return a, b
+
+
+@pytest.fixture(scope="session")
+def figure_data(figure_runs):
+    """Every figure's numbers, as written by the command (read back from its CSVs)."""
     from stability import figures
 
-    return {name: figures.compute(name) for name in figures.FIGURES}
+    return {name: figures.read_csv(str(figure_runs[0] / f"{name}.csv")) for name in figures.FIGURES}

@@ -35,6 +35,8 @@ def test_fig6_lines_are_the_edges_and_eq7(figure_data):
 @pytest.mark.parametrize("name, scheme", [("fig10", "standard"), ("fig4", "shifted")])
 def test_momentum_figures_one_line_per_m(figure_data, name, scheme):
     fig, ax = plotting.PLOTS[name](figure_data[name])
+    if name == "fig4":
+        ax = ax[0]  # left panel: theory
     assert len(ax.lines) == len(figures.M_GRID)
     assert 0.0 in figures.M_GRID and 0.9 in figures.M_GRID
     for line, m in zip(ax.lines, figures.M_GRID):
@@ -43,6 +45,39 @@ def test_momentum_figures_one_line_per_m(figure_data, name, scheme):
         for t in (0, 9, 64):
             assert_allclose(xy[t, 1], 1 / stability.threshold(t, momentum=scheme, m=m), rtol=1e-12)
         assert line.get_label() == f"m = {m:g}"
+
+
+def test_fig4_right_panel_simulated_edges_match_theory(figure_data):
+    fig, (left, right) = plotting.plot_fig4(figure_data["fig4"])
+    assert len(right.lines) == 2 * len(figures.M_GRID)
+    for i, m in enumerate(figures.M_GRID):
+        sim = right.lines[2 * i + 1].get_xydata()
+        assert_allclose(sim[:, 0], figures.SIM_TAUS)
+        for tau, inv in sim:
+            theory = 1 / stability.threshold(int(tau), momentum="shifted", m=m)
+            assert abs(inv / theory - 1) < 0.01  # the kernel's promised resolution
+        # and they are the numbers in the CSV
+        col = figure_data["fig4"].column("inverse_alpha_simulated")
+        sel = (figure_data["fig4"].column("m") == m) & np.isfinite(col)
+        assert_allclose(sim[:, 1], col[sel], rtol=0)
+
+
+def test_quadratic_check_theory_lines_and_simulated_markers(figure_data):
+    fig, ax = plotting.plot_quadratic_check(figure_data["quadratic_check"])
+    cases = [("none", "none", 0.0), ("standard", "standard", 0.9), ("shifted", "shifted", 0.9)]
+    assert len(ax.lines) == 2 * (len(cases) + 1)
+    for i, (_, scheme, m) in enumerate(cases):
+        theory, sim = ax.lines[2 * i].get_xydata(), ax.lines[2 * i + 1].get_xydata()
+        assert_allclose(theory[:, 0], figures.SIM_TAUS)
+        for (tau, inv), (_, inv_sim) in zip(theory, sim):
+            assert_allclose(inv, 1 / stability.threshold(int(tau), momentum=scheme, m=m), rtol=1e-12)
+            assert abs(inv_sim / inv - 1) < 0.01
+    theory, sim = ax.lines[6].get_xydata(), ax.lines[7].get_xydata()
+    for b, (x, inv), (_, inv_sim) in zip(figures.CHECK_UNIFORM_B, theory, sim):
+        assert x == (1 + b) / 2
+        assert_allclose(inv, 1 / stability.threshold(stability.Uniform(1, b)), rtol=1e-12)
+        # single seeded runs: within a few percent of the mean-iterate edge (see README)
+        assert abs(inv_sim / inv - 1) < 0.05
 
 
 def test_fig7_uniform(figure_data):
