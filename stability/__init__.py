@@ -18,8 +18,10 @@ from .thresholds import (
     ThresholdResult,
     scaled_learning_rate,
     scaled_learning_rate_approx,
+    sweep,
     threshold,
     threshold_result,
+    threshold_array,
 )
 
 __version__ = "0.1.0"
@@ -41,6 +43,8 @@ __all__ = [
     "polynomial_roots",
     "scaled_learning_rate",
     "scaled_learning_rate_approx",
+    "sweep",
     "threshold",
     "threshold_result",
+    "threshold_array",
 ]

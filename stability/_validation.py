@@ -19,6 +19,10 @@ MOMENTUM_SCHEMES = ("none", "standard", "shifted")
 #: call already takes several seconds on a laptop-class core.
 MAX_ROOTS_DEGREE = 2050
 
+#: Largest degree the boundary-locus method accepts: its grid holds about 16 complex
+#: numbers per degree (a few hundred MB at this size).
+MAX_LOCUS_DEGREE = 2**20 + 2
+
 #: Tolerance on the total mass of a probability mass function.
 PMF_SUM_TOL = 1e-9
 
@@ -120,9 +124,15 @@ def check_weights(weights, name: str = "pmf", *, normalize: bool = False) -> np.
     return arr
 
 
-def check_degree(degree: int, what: str) -> None:
-    """Refuse polynomials too large for :func:`numpy.roots`."""
-    if degree > MAX_ROOTS_DEGREE:
+def check_degree(degree: int, what: str, *, method: str = "brentq") -> None:
+    """Refuse polynomials too large for the method that would handle them."""
+    if method == "locus" and degree > MAX_LOCUS_DEGREE:
+        raise ValueError(
+            f"{what} gives a characteristic polynomial of degree {degree}, above "
+            f"{MAX_LOCUS_DEGREE}, the largest the boundary-locus method handles "
+            "(its grid needs about 16 complex numbers per degree)"
+        )
+    if method == "brentq" and degree > MAX_ROOTS_DEGREE:
         raise ValueError(
             f"{what} gives a characteristic polynomial of degree {degree}, above "
             f"{MAX_ROOTS_DEGREE}, the largest this numpy.roots-based method handles "

@@ -76,6 +76,8 @@ def _add_delay_options(p: argparse.ArgumentParser) -> None:
                    help="optimizer (default none)")
     p.add_argument("--m", type=float, default=0.0, help="momentum coefficient, 0 <= m < 1")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--method", default="auto", choices=("auto", "locus", "brentq"),
+                   help="edge-finding method (default auto: the boundary locus)")
 
 
 def _delay_from(args):
@@ -98,20 +100,20 @@ def _fmt(x: float) -> str:
 
 def _cmd_threshold(args) -> int:
     delay = _delay_from(args)
-    res = threshold_result(delay, momentum=args.momentum, m=args.m)
+    res = threshold_result(delay, momentum=args.momentum, m=args.m, method=args.method)
     if args.json:
         print(json.dumps({
             "alpha": res.alpha, "inverse_alpha": res.inverse, "relative_accuracy": RELATIVE_ACCURACY,
             "delay": _describe(delay), "mean_delay": mean_delay(delay),
             "momentum": args.momentum, "m": args.m, "method": res.method,
-            "bracket": list(res.bracket), "iterations": res.iterations,
-            "residual": res.residual,
+            "angle": res.angle, "bracket": None if res.bracket is None else list(res.bracket),
+            "iterations": res.iterations, "residual": res.residual,
         }))
     else:
         print(_fmt(res.alpha))
         print(f"# a*eta at the edge of stability (relative accuracy {RELATIVE_ACCURACY:g}); "
               f"1/(a*eta) = {_fmt(res.inverse)}; delay {_describe(delay)} (mean {mean_delay(delay):.6g}), "
-              f"momentum {args.momentum}, m = {args.m:g}")
+              f"momentum {args.momentum}, m = {args.m:g}, method {res.method}")
     return 0
 
 

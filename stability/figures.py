@@ -19,7 +19,7 @@ import numpy as np
 
 from .closed_forms import inverse_edge_approx
 from .delays import DiscreteGaussian, Uniform, mean_delay
-from .thresholds import threshold
+from .thresholds import threshold, threshold_array
 
 __all__ = ["FigureData", "FIGURES", "compute", "run", "write_csv", "read_csv", "M_GRID", "TAUS"]
 
@@ -54,18 +54,16 @@ class FigureData:
         return self.columns[key]
 
 
-def _tick(progress):
+def _tick(progress, n=1):
     if progress is not None:
-        progress.update(1)
+        progress.update(n)
 
 
 def fig6(progress=None) -> FigureData:
     """Plain A-SGD: ``1/alpha*`` against ``tau`` and eq. 7's line ``(2 tau + 1)/pi``."""
     taus = np.array(TAUS)
-    alpha = np.empty(taus.size)
-    for i, t in enumerate(taus):
-        alpha[i] = threshold(int(t))
-        _tick(progress)
+    alpha = threshold_array(taus)
+    _tick(progress, taus.size)
     inv = 1.0 / alpha
     approx = np.array([inverse_edge_approx(t) for t in taus])
     gap = inv - approx
@@ -81,18 +79,14 @@ def fig6(progress=None) -> FigureData:
 
 
 def _momentum_sweep(name: str, scheme: str, progress) -> FigureData:
-    rows_m, rows_tau, rows_alpha = [], [], []
-    for m in M_GRID:
-        for t in TAUS:
-            rows_m.append(m)
-            rows_tau.append(t)
-            rows_alpha.append(threshold(t, momentum=scheme, m=m))
-            _tick(progress)
-    alpha = np.array(rows_alpha)
+    grid_m, grid_tau = np.meshgrid(np.array(M_GRID), np.array(TAUS), indexing="ij")
+    alpha = threshold_array(grid_tau, momentum=scheme, m=grid_m).ravel()
+    rows_m, rows_tau = grid_m.ravel(), grid_tau.ravel()
+    _tick(progress, alpha.size)
     eq = "eq. 26" if scheme == "standard" else "eq. 11"
     return FigureData(
         name,
-        {"m": np.array(rows_m), "tau": np.array(rows_tau), "alpha": alpha, "inverse_alpha": 1.0 / alpha},
+        {"m": rows_m, "tau": rows_tau, "alpha": alpha, "inverse_alpha": 1.0 / alpha},
         f"{scheme.capitalize()} momentum ({eq}), constant delay tau = 0..64, m in "
         f"{', '.join(str(m) for m in M_GRID)}: 1/(a eta) at the edge.",
     )
@@ -162,10 +156,8 @@ def quadratic_check(progress=None) -> FigureData:
 def fig7(progress=None) -> FigureData:
     """Uniform delay on ``{1..b}``: ``1/alpha*`` against ``E[tau] = (1 + b)/2``."""
     b = np.array(UNIFORM_B)
-    alpha = np.empty(b.size)
-    for i, bi in enumerate(b):
-        alpha[i] = threshold(Uniform(1, int(bi)))
-        _tick(progress)
+    alpha = threshold_array([Uniform(1, int(bi)) for bi in b])
+    _tick(progress, b.size)
     mean = (1.0 + b) / 2.0
     return FigureData(
         "fig7",

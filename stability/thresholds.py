@@ -14,8 +14,8 @@ from .delays import as_pmf, mean_delay
 from .polynomials import polynomial_pair
 from .roots import polynomial_roots
 
-__all__ = ["ThresholdResult", "threshold", "threshold_result", "scaled_learning_rate",
-           "scaled_learning_rate_approx", "SCAN_RATIO"]
+__all__ = ["ThresholdResult", "threshold", "threshold_result", "threshold_array", "sweep",
+           "scaled_learning_rate", "scaled_learning_rate_approx", "SCAN_RATIO", "METHODS"]
 
 #: Ratio between consecutive points of the upward scan that locates the first crossing.
 SCAN_RATIO = 1.25
@@ -33,25 +33,30 @@ class ThresholdResult:
     ----------
     alpha : float
         ``alpha* = a * eta`` at the edge: the smallest ``alpha > 0`` with ``rho(alpha) = 1``.
-    bracket : tuple of float
-        ``(lo, hi)`` handed to brentq: ``rho(lo) < 1 <= rho(hi)`` and every scanned point
-        below ``lo`` was stable.
-    iterations : int
-        brentq iterations.
-    function_calls : int
-        Evaluations of ``rho`` in all (scan and brentq), each one :func:`numpy.roots` call.
-    residual : float
-        ``rho(alpha) - 1`` at the returned ``alpha``.
     method : str
-        How the edge was found (``"brentq"``: scan + brentq on ``rho - 1``).
+        ``"brentq"`` (scan + brentq on ``rho - 1`` from numpy.roots, the reference) or
+        ``"locus"`` (boundary locus, no eigenvalues).
+    angle : float
+        Argument in ``[0, pi]`` of the root that reaches the unit circle at ``alpha``.
+    residual : float
+        ``"brentq"``: ``rho(alpha) - 1``.  ``"locus"``: ``|c(z)| / (|P(z)| + alpha |Q(z)|)``
+        at ``z = exp(i angle)``, the relative residual of the root on the circle.
+    bracket : tuple of float or None
+        ``"brentq"``: ``(lo, hi)`` with ``rho(lo) < 1 <= rho(hi)``, every scanned point
+        below ``lo`` stable.  ``"locus"``: None.
+    iterations : int
+        ``"brentq"``: brentq iterations.  ``"locus"``: zeros of the locus examined.
+    function_calls : int
+        ``"brentq"``: evaluations of ``rho`` (each a numpy.roots call).  ``"locus"``: 0.
     """
 
     alpha: float
-    bracket: tuple[float, float]
-    iterations: int
-    function_calls: int
+    method: str
+    angle: float
     residual: float
-    method: str = "brentq"
+    bracket: tuple[float, float] | None = None
+    iterations: int = 0
+    function_calls: int = 0
 
     @property
     def inverse(self) -> float:
@@ -67,13 +72,35 @@ def _rough_edge(delay, momentum: str, m: float) -> float:
     return est
 
 
-def threshold_result(delay, *, momentum: str = "none", m: float = 0.0) -> ThresholdResult:
-    """Edge of stability with its bracket, iteration count and residual.
+METHODS = ("auto", "brentq", "locus")
 
-    See :func:`threshold` for the method, its accuracy and its parameters.
+
+def threshold_result(delay, *, momentum: str = "none", m: float = 0.0, method: str = "auto") -> ThresholdResult:
+    """Edge of stability with the evidence for it (method, angle, residual, bracket).
+
+    See :func:`threshold` for the methods, their accuracy and the parameters.
     """
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; expected one of {METHODS}")
     momentum, m = check_momentum(momentum, m)
     P, Q = polynomial_pair(delay, momentum=momentum, m=m)
+    if method in ("auto", "locus"):
+        check_degree(P.size - 1, f"delay with largest value {as_pmf(delay).size - 1}", method="locus")
+        return _locus_result(P, Q)
+    return _brentq_result(P, Q, delay, momentum, m)
+
+
+def _locus_result(P, Q) -> ThresholdResult:
+    from .locus import locus_edge
+
+    alpha, theta, candidates = locus_edge(P, Q)
+    z = complex(math.cos(theta), math.sin(theta))
+    pz, qz = np.polyval(P, z), np.polyval(Q, z)
+    residual = abs(pz + alpha * qz) / (abs(pz) + alpha * abs(qz))
+    return ThresholdResult(alpha, "locus", theta, float(residual), None, candidates, 0)
+
+
+def _brentq_result(P, Q, delay, momentum, m) -> ThresholdResult:
     check_degree(P.size - 1, f"delay with largest value {as_pmf(delay).size - 1}")
     calls = 0
 
@@ -107,13 +134,18 @@ def threshold_result(delay, *, momentum: str = "none", m: float = 0.0) -> Thresh
             raise ArithmeticError(f"no edge found below alpha={_ALPHA_MAX:g} for delay={delay!r}")
         g_hi = gap(hi)
     if g_hi == 0.0:
-        return ThresholdResult(hi, (lo, hi), 0, calls, 0.0)
-    alpha, info = brentq(gap, lo, hi, xtol=1e-300, rtol=4 * np.finfo(float).eps,
-                         maxiter=200, full_output=True)
-    return ThresholdResult(float(alpha), (lo, hi), info.iterations, calls, gap(alpha))
+        alpha, iterations = hi, 0
+    else:
+        alpha, info = brentq(gap, lo, hi, xtol=1e-300, rtol=4 * np.finfo(float).eps,
+                             maxiter=200, full_output=True)
+        alpha, iterations = float(alpha), info.iterations
+    roots = polynomial_roots(P + alpha * Q)
+    top = roots[np.argmax(np.abs(roots))]
+    return ThresholdResult(alpha, "brentq", abs(float(np.angle(top))), float(np.abs(top)) - 1.0,
+                           (lo, hi), iterations, calls)
 
 
-def threshold(delay, *, momentum: str = "none", m: float = 0.0) -> float:
+def threshold(delay, *, momentum: str = "none", m: float = 0.0, method: str = "auto") -> float:
     """Edge of stability: the smallest ``alpha = a*eta > 0`` with ``rho(alpha) = 1``.
 
     Below it every root of the characteristic polynomial lies strictly inside the unit
@@ -130,6 +162,11 @@ def threshold(delay, *, momentum: str = "none", m: float = 0.0) -> float:
         (eq. 10).
     m : float
         Momentum coefficient, ``0 <= m < 1`` (0 for ``"none"``).
+    method : {"auto", "locus", "brentq"}
+        ``"locus"``: the boundary-locus method of :mod:`stability.locus` (no eigenvalue
+        solver, any delay length).  ``"brentq"``: the reference method below, built on
+        :func:`numpy.roots`.  ``"auto"`` (default) picks ``"locus"``, which is valid for
+        every polynomial here; :func:`threshold_result` says which method ran.
 
     Returns
     -------
@@ -139,15 +176,25 @@ def threshold(delay, *, momentum: str = "none", m: float = 0.0) -> float:
     Raises
     ------
     TypeError, ValueError
-        Bad delay, momentum name or coefficient.  A polynomial of degree above 2050
-        (delays beyond about 2048) is refused: numpy.roots cannot handle it in
-        reasonable time.
+        Bad delay, momentum name, coefficient or method.  With ``method="brentq"`` a
+        polynomial of degree above 2050 (delays beyond about 2048) is refused: numpy.roots
+        cannot handle it in reasonable time; the locus method takes degrees up to
+        ``2**20 + 2`` (delays of about a million).
     ArithmeticError
         No crossing could be located (not observed for any valid input).
 
     Notes
     -----
-    ``rho(alpha) - 1`` tends to 0 from below as ``alpha -> 0+`` (the root ``z = 1`` moves
+    **Locus method** (default).  A root is on the unit circle at ``z = e^{i theta}`` iff
+    ``alpha = -P(z)/Q(z)`` is real there; the edge is the smallest positive such value
+    over ``theta`` in ``[0, pi]`` (see :mod:`stability.locus` for the grid, the
+    refinement of every crossing and the handling of ``z = 1`` and ``z = -1``).  Cost is
+    ``O(n log n)``: ``tau = 100000`` takes about half a second.  Tested to agree with
+    the reference method to relative 1e-10 (measured: at most 3e-12) for constant delays
+    up to 256, ``m <= 0.99``, all schemes, and random pmfs; and with eq. 6 to 3e-12 up to
+    ``tau = 100000``.
+
+    **Brentq method** (reference).  ``rho(alpha) - 1`` tends to 0 from below as ``alpha -> 0+`` (the root ``z = 1`` moves
     inward with ``dz/dalpha = -1``) and is not monotone, so a bracket for the root finder
     must start strictly inside the stable interval and end at the *first* sign change.
     The method:
@@ -178,10 +225,91 @@ def threshold(delay, *, momentum: str = "none", m: float = 0.0) -> float:
     --------
     >>> round(threshold(32), 10)
     0.0483274905
+    >>> threshold_result(32, method="brentq").method
+    'brentq'
+    >>> abs(threshold(32, method="brentq") / threshold(32, method="locus") - 1) < 1e-10
+    True
     >>> round(threshold(0, momentum="standard", m=0.5), 10)   # heavy ball: 2(1+m)/(1-m)
     6.0
     """
-    return threshold_result(delay, momentum=momentum, m=m).alpha
+    return threshold_result(delay, momentum=momentum, m=m, method=method).alpha
+
+
+def threshold_array(delays, *, momentum: str = "none", m=0.0, method: str = "auto") -> np.ndarray:
+    """Edges for arrays of delays and momentum coefficients, broadcast together.
+
+    Parameters
+    ----------
+    delays : int, DelayDistribution, or array_like of them
+        Constant delays (an integer array) or a sequence of delays/distributions.
+    momentum : {"none", "standard", "shifted"}
+    m : float or array_like
+        Momentum coefficients; broadcast against ``delays`` with numpy's rules.
+    method : {"auto", "locus", "brentq"}
+        As for :func:`threshold`.
+
+    Returns
+    -------
+    ndarray
+        ``alpha*`` with the broadcast shape of ``delays`` and ``m``.
+
+    Examples
+    --------
+    >>> threshold_array([0, 1], m=[[0.0], [0.5]], momentum="standard").round(6)
+    array([[2., 1.],
+           [6., 1.]])
+    """
+    d = np.empty(len(delays), dtype=object) if isinstance(delays, (list, tuple)) else None
+    if d is not None:
+        d[:] = list(delays)
+    else:
+        d = np.asarray(delays, dtype=object)
+    b = np.broadcast(d, np.asarray(m, dtype=float))
+    out = np.empty(b.shape)
+    for i, (delay, mm) in enumerate(b):
+        delay = int(delay) if isinstance(delay, (int, np.integer)) and not isinstance(delay, bool) else delay
+        out.flat[i] = threshold(delay, momentum=momentum, m=float(mm), method=method)
+    return out
+
+
+def _edge_of(config) -> float:
+    """One point of a sweep (module level, so that process pools can pickle it)."""
+    delay, momentum, m, method = config
+    return threshold(delay, momentum=momentum, m=m, method=method)
+
+
+def sweep(configs, *, method: str = "auto", executor=None, chunksize: int = 16) -> np.ndarray:
+    """Edges for many configurations, optionally spread over a ``concurrent.futures.Executor``.
+
+    Parameters
+    ----------
+    configs : iterable of (delay, momentum, m)
+        One tuple per point; a delay is an ``int`` or a :class:`DelayDistribution`.
+    method : {"auto", "locus", "brentq"}
+        As for :func:`threshold`.
+    executor : concurrent.futures.Executor, optional
+        Any executor: a ``ProcessPoolExecutor`` for local cores, or a cluster's (dask's
+        ``Client.get_executor(pure=False)`` is one); the toolkit depends on neither.
+        None runs serially.  The result is identical either way (each point is a
+        deterministic computation).
+    chunksize : int
+        Points per task handed to ``executor.map`` (executors that ignore it are fine).
+
+    Returns
+    -------
+    ndarray
+        ``alpha*`` per configuration, in input order.
+    """
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; expected one of {METHODS}")
+    points = []
+    for c in configs:
+        if not isinstance(c, (tuple, list)) or len(c) != 3:
+            raise TypeError(f"each configuration must be a (delay, momentum, m) tuple, got {c!r}")
+        points.append((c[0], c[1], c[2], method))
+    if executor is None:
+        return np.array([_edge_of(p) for p in points], dtype=float)
+    return np.array(list(executor.map(_edge_of, points, chunksize=chunksize)), dtype=float)
 
 
 def scaled_learning_rate(eta0: float, delay, *, momentum: str = "none", m: float = 0.0,

@@ -27,15 +27,17 @@ from .strategies import delays, scheme_and_m
 RTOL = 1e-10  # the accuracy threshold() promises
 
 
+@pytest.mark.parametrize("method", ["brentq", "locus"])
 @pytest.mark.parametrize("case", sorted(CLOSED_FORMS))
-def test_closed_form_catalogue(case):
+def test_closed_form_catalogue(case, method):
     delay, scheme, m, exact = CLOSED_FORMS[case]
-    assert_allclose(threshold(delay, momentum=scheme, m=m), exact, rtol=RTOL)
+    assert_allclose(threshold(delay, momentum=scheme, m=m, method=method), exact, rtol=RTOL)
 
 
+@pytest.mark.parametrize("method", ["brentq", "locus"])
 @pytest.mark.parametrize("tau", range(0, 65))
-def test_plain_sgd_matches_eq6_every_tau_up_to_64(tau):
-    assert_allclose(threshold(tau), eq6(tau), rtol=RTOL)
+def test_plain_sgd_matches_eq6_every_tau_up_to_64(tau, method):
+    assert_allclose(threshold(tau, method=method), eq6(tau), rtol=RTOL)
 
 
 @given(st.integers(65, 256))
@@ -43,7 +45,8 @@ def test_plain_sgd_matches_eq6_every_tau_up_to_64(tau):
 @example(256)
 @example(255)
 def test_plain_sgd_matches_eq6_up_to_256(tau):
-    assert_allclose(threshold(tau), eq6(tau), rtol=RTOL)
+    assert_allclose(threshold(tau, method="brentq"), eq6(tau), rtol=RTOL)
+    assert_allclose(threshold(tau, method="locus"), eq6(tau), rtol=RTOL)
 
 
 def test_plain_sgd_edge_decreases_strictly_with_tau():
@@ -58,16 +61,17 @@ def test_plain_sgd_edge_decreases_strictly_with_tau():
 @example(0, ("standard", 0.99))
 def test_edge_is_where_rho_crosses_one(delay, sm):
     scheme, m = sm
-    alpha = threshold(delay, momentum=scheme, m=m)
+    alpha = threshold(delay, momentum=scheme, m=m)  # the default (locus) method
     assert max_root_modulus(delay, alpha * (1 - 1e-7), momentum=scheme, m=m) < 1
     assert max_root_modulus(delay, alpha * (1 + 1e-7), momentum=scheme, m=m) > 1
 
 
-@given(delays(max_tau=48), scheme_and_m())
-@settings(max_examples=40)
-def test_agrees_with_40_digit_boundary_locus(delay, sm):
+@given(delays(max_tau=48), scheme_and_m(), st.sampled_from(["brentq", "locus"]))
+@settings(max_examples=60)
+def test_agrees_with_40_digit_boundary_locus(delay, sm, method):
     scheme, m = sm
-    assert_allclose(threshold(delay, momentum=scheme, m=m), locus_edge(delay, scheme, m), rtol=RTOL)
+    assert_allclose(threshold(delay, momentum=scheme, m=m, method=method), locus_edge(delay, scheme, m),
+                    rtol=RTOL)
 
 
 # Hard cases, each pinned by name.  Shifted momentum with m near 1: at alpha = 0 the
@@ -86,10 +90,11 @@ HARD = {
 }
 
 
+@pytest.mark.parametrize("method", ["brentq", "locus"])
 @pytest.mark.parametrize("name", sorted(HARD))
-def test_hard_cases_against_boundary_locus(name):
+def test_hard_cases_against_boundary_locus(name, method):
     delay, scheme, m = HARD[name]
-    assert_allclose(threshold(delay, momentum=scheme, m=m), locus_edge(delay, scheme, m), rtol=RTOL)
+    assert_allclose(threshold(delay, momentum=scheme, m=m, method=method), locus_edge(delay, scheme, m), rtol=RTOL)
 
 
 def test_sparse_empirical_pmf_support_128_against_boundary_locus():
@@ -99,7 +104,9 @@ def test_sparse_empirical_pmf_support_128_against_boundary_locus():
         w[rng.random(129) < 0.5] = 0.0
         w[-1] += 0.1
         d = Empirical(w, normalize=True)
-        assert_allclose(threshold(d, momentum=scheme, m=m), locus_edge(d, scheme, m), rtol=RTOL)
+        truth = locus_edge(d, scheme, m)
+        for method in ("brentq", "locus"):
+            assert_allclose(threshold(d, momentum=scheme, m=m, method=method), truth, rtol=RTOL)
 
 
 def test_shifted_momentum_raises_the_edge_and_standard_lowers_it():
@@ -113,7 +120,7 @@ def test_shifted_momentum_raises_the_edge_and_standard_lowers_it():
 
 
 def test_result_record():
-    r = threshold_result(32)
+    r = threshold_result(32, method="brentq")
     lo, hi = r.bracket
     assert lo < r.alpha < hi and hi / lo == pytest.approx(stability.thresholds.SCAN_RATIO)
     assert max_root_modulus(32, lo) < 1 <= max_root_modulus(32, hi)
@@ -168,7 +175,8 @@ def test_eq8_approximation():
     (dict(delay=3, momentum="standard", m=-0.1), ValueError, r"m must be >= 0.0, got -0.1"),
     (dict(delay=3, momentum="standard", m=float("nan")), ValueError, r"m must be finite, got nan"),
     (dict(delay=3, momentum="none", m=0.5), ValueError, r"m=0.5 was given with momentum='none'"),
-    (dict(delay=10**6), ValueError, r"degree 1000001, above 2050"),
+    (dict(delay=10**6, method="brentq"), ValueError, r"degree 1000001, above 2050"),
+    (dict(delay=10**7), ValueError, r"degree 10000001, above 1048578, the largest the boundary-locus"),
 ])
 def test_bad_inputs_raise_naming_the_value(kwargs, exc, match):
     with pytest.raises(exc, match=match):
