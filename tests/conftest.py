@@ -1,6 +1,6 @@
 import os
 
-os.environ.setdefault("MPLBACKEND", "Agg")  # headless plots, also for notebook kernels
+
 
 from hypothesis import HealthCheck, settings  # noqa: E402
 
