@@ -8,6 +8,7 @@ every figure, deterministically (same bytes on every run) and atomically.
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import os
@@ -191,6 +192,72 @@ def fig8(progress=None) -> FigureData:
     )
 
 
+#: Liu et al. (2018) reproduction: Sigma, step size, runs, steps, error window, delay grid.
+LIU_EIGENVALUES = (4.0, 3.0, 2.0, 1.0)
+LIU_ETA = 5e-4
+LIU_RUNS = 100
+LIU_STEPS = 10_000
+LIU_WINDOW = 1000
+LIU_DELAYS = tuple(range(0, 151, 5))
+LIU_FACTOR = 2.0
+LIU_SEED = 2018
+
+
+@functools.lru_cache(maxsize=1)
+def _liu_simulation(progress: bool = False):
+    from .pca import PAPER_MU, async_msgd
+
+    return async_msgd(LIU_EIGENVALUES, LIU_ETA, PAPER_MU, LIU_DELAYS, runs=LIU_RUNS, steps=LIU_STEPS,
+                      window=LIU_WINDOW, data="gaussian", rng=LIU_SEED, progress=progress)
+
+
+def liu_fig1(progress=None) -> FigureData:
+    """Liu et al. Fig. 1: error of Async-MSGD against the delay, one line per momentum."""
+    res = _liu_simulation(progress is not None)
+    _tick(progress, 1)
+    rows = {"mu": [], "delay": [], "mean_error": [], "p10_error": [], "p90_error": []}
+    for i, mu in enumerate(res.mus):
+        for j, tau in enumerate(res.delays):
+            e = res.errors[i, j]
+            rows["mu"].append(float(mu))
+            rows["delay"].append(int(tau))
+            rows["mean_error"].append(float(e.mean()))
+            rows["p10_error"].append(float(np.percentile(e, 10)))
+            rows["p90_error"].append(float(np.percentile(e, 90)))
+    return FigureData(
+        "liu_fig1", {k: np.array(v) for k, v in rows.items()},
+        f"Async-MSGD on streaming PCA (Liu et al. eq. 5): d = 4, Sigma = diag(4, 3, 2, 1), eta = {LIU_ETA:g}, "
+        f"start at the saddle e2, Gaussian data, {LIU_RUNS} runs of {LIU_STEPS} steps per point (seed "
+        f"{LIU_SEED}); error = sin^2 of the angle to e1 averaged over the last {LIU_WINDOW} steps; line: mean "
+        "over runs, band: 10th-90th percentile.",
+    )
+
+
+def liu_tradeoff(progress=None) -> FigureData:
+    """Largest good delay against momentum: simulation, stability prediction, paper."""
+    from .pca import PAPER_GOOD_DELAY, PAPER_MU, largest_good_delay, predicted_largest_stable_delay
+
+    res = _liu_simulation(progress is not None)
+    sim, lo, hi, pred = [], [], [], []
+    for i, mu in enumerate(PAPER_MU):
+        v, a, b = largest_good_delay(res.delays, res.errors[i], factor=LIU_FACTOR, rng=LIU_SEED)
+        sim.append(v)
+        lo.append(a)
+        hi.append(b)
+        pred.append(predicted_largest_stable_delay(LIU_EIGENVALUES, LIU_ETA, mu))
+        _tick(progress, 1)
+    return FigureData(
+        "liu_tradeoff",
+        {"mu": np.array(PAPER_MU), "simulated_good_delay": np.array(sim), "simulated_low": np.array(lo),
+         "simulated_high": np.array(hi), "predicted_stable_delay": np.array(pred),
+         "paper_good_delay": np.array(PAPER_GOOD_DELAY)},
+        f"Largest delay whose mean error stays within {LIU_FACTOR:g}x the delay-0 error (simulation, delay grid "
+        "step 5, bar: 5-95% bootstrap over runs), the largest delay at which the linearised mean dynamics "
+        "around e1 are stable (stability analysis, standard momentum with alpha = 2 lambda_1 eta / (1 - mu)), "
+        "and the values Liu et al. report.",
+    )
+
+
 #: name -> (compute function, number of progress ticks)
 FIGURES: dict[str, tuple[Callable[..., FigureData], int]] = {
     "fig4": (fig4, len(M_GRID) * (len(TAUS) + len(SIM_TAUS))),
@@ -199,6 +266,8 @@ FIGURES: dict[str, tuple[Callable[..., FigureData], int]] = {
     "fig8": (fig8, 2 * len(GAUSS_MU)),
     "fig10": (fig10, len(M_GRID) * len(TAUS)),
     "quadratic_check": (quadratic_check, len(CHECK_CASES) * len(SIM_TAUS) + len(CHECK_UNIFORM_B)),
+    "liu_fig1": (liu_fig1, 1),
+    "liu_tradeoff": (liu_tradeoff, 5),
 }
 
 

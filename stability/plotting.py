@@ -17,7 +17,8 @@ import numpy as np  # noqa: E402
 
 from . import figures  # noqa: E402
 
-__all__ = ["plot_fig4", "plot_fig6", "plot_fig7", "plot_fig8", "plot_fig10", "plot_quadratic_check", "PLOTS",
+__all__ = ["plot_fig4", "plot_fig6", "plot_fig7", "plot_fig8", "plot_fig10", "plot_quadratic_check",
+           "plot_liu_fig1", "plot_liu_tradeoff", "PLOTS",
            "save", "close",
            "STYLE"]
 
@@ -184,8 +185,49 @@ def plot_fig8(data=None, ax=None):
     return fig, ax
 
 
+def plot_liu_fig1(data=None, ax=None):
+    """Liu et al. Fig. 1: mean error against delay per momentum (``ax.lines[i]``), with
+    the 10-90% band over runs (``ax.collections[i]``)."""
+    data = figures.liu_fig1() if data is None else data
+    with plt.rc_context(STYLE):
+        fig, ax = _axes(ax)
+        mu = data.column("mu")
+        for i, m in enumerate(dict.fromkeys(mu.tolist())):
+            sel = mu == m
+            x = data.column("delay")[sel]
+            ax.fill_between(x, data.column("p10_error")[sel], data.column("p90_error")[sel], color=f"C{i}",
+                            alpha=0.2, lw=0)
+            ax.plot(x, data.column("mean_error")[sel], "-", color=f"C{i}", label=rf"$\mu$ = {m:g}")
+        ax.set_yscale("log")
+        ax.set_xlabel(r"delay $\tau$ (iterations)")
+        ax.set_ylabel(r"error $\sin^2\angle(v, e_1)$")
+        ax.set_title("Async-MSGD, streaming PCA")
+        ax.legend(loc="lower right")
+    return fig, ax
+
+
+def plot_liu_tradeoff(data=None, ax=None):
+    """Largest good delay against momentum: [0] simulation (error bars in
+    ``ax.containers[0]``), [1] stability prediction, [2] Liu et al.'s values."""
+    data = figures.liu_tradeoff() if data is None else data
+    with plt.rc_context(STYLE):
+        fig, ax = _axes(ax)
+        mu = data.column("mu")
+        sim = data.column("simulated_good_delay")
+        err = np.vstack([sim - data.column("simulated_low"), data.column("simulated_high") - sim])
+        ax.plot(mu, sim, "o-", label="simulation (this toolkit)")
+        ax.plot(mu, data.column("predicted_stable_delay"), "s--", label="stability analysis")
+        ax.plot(mu, data.column("paper_good_delay"), "^:", color="k", label="Liu et al. (2018)")
+        ax.errorbar(mu, sim, yerr=err, fmt="none", ecolor="C0", capsize=2)
+        ax.set_xlabel(r"momentum $\mu$")
+        ax.set_ylabel(r"largest good delay $\tau$ (iterations)")
+        ax.set_title("Momentum-delay tradeoff")
+        ax.legend(loc="upper right")
+    return fig, ax
+
+
 PLOTS = {"fig4": plot_fig4, "fig6": plot_fig6, "fig7": plot_fig7, "fig8": plot_fig8, "fig10": plot_fig10,
-         "quadratic_check": plot_quadratic_check}
+         "quadratic_check": plot_quadratic_check, "liu_fig1": plot_liu_fig1, "liu_tradeoff": plot_liu_tradeoff}
 
 # Metadata that would embed versions or dates; removed so output is byte-for-byte stable.
 _METADATA = {

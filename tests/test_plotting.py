@@ -123,3 +123,29 @@ def test_plotting_never_calls_show(monkeypatch, figure_data):
     monkeypatch.setattr(plt, "show", boom)
     for name, plot in plotting.PLOTS.items():
         plot(figure_data[name])
+
+
+def test_liu_fig1_lines_are_the_simulated_mean_errors(figure_data):
+    from stability.pca import PAPER_MU
+
+    fig, ax = plotting.plot_liu_fig1(figure_data["liu_fig1"])
+    res = figures._liu_simulation(False)  # the run the command made, cached in this process
+    assert len(ax.lines) == len(PAPER_MU) == len(ax.collections)
+    for i, line in enumerate(ax.lines):
+        xy = line.get_xydata()
+        assert_allclose(xy[:, 0], figures.LIU_DELAYS)
+        assert_allclose(xy[:, 1], res.errors[i].mean(axis=1), rtol=1e-14)
+        assert line.get_label() == f"$\\mu$ = {PAPER_MU[i]:g}"
+
+
+def test_liu_tradeoff_three_series(figure_data):
+    from stability.pca import PAPER_GOOD_DELAY, PAPER_MU, largest_good_delay, predicted_largest_stable_delay
+
+    fig, ax = plotting.plot_liu_tradeoff(figure_data["liu_tradeoff"])
+    sim, pred, paper = (line.get_xydata() for line in ax.lines[:3])
+    assert_allclose(paper[:, 1], PAPER_GOOD_DELAY)
+    res = figures._liu_simulation(False)
+    for i, mu in enumerate(PAPER_MU):
+        assert pred[i, 1] == predicted_largest_stable_delay(figures.LIU_EIGENVALUES, figures.LIU_ETA, mu)
+        assert sim[i, 1] == largest_good_delay(res.delays, res.errors[i], factor=figures.LIU_FACTOR,
+                                               rng=figures.LIU_SEED)[0]
