@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from collections.abc import Sequence
 
-import numpy as np
 
 from ._validation import check_weights
 from .delays import DiscreteGaussian, Empirical, Uniform, mean_delay
-from .thresholds import scaled_learning_rate, scaled_learning_rate_approx, threshold_result
+from .thresholds import (
+    reference_configuration,
+    scaled_learning_rate,
+    scaled_learning_rate_approx,
+    threshold_result,
+)
 
 #: Relative accuracy promised by :func:`stability.threshold`; numbers are printed to it.
 RELATIVE_ACCURACY = 1e-10
@@ -119,10 +122,11 @@ def _cmd_threshold(args) -> int:
 
 def _cmd_lr(args) -> int:
     delay = _delay_from(args)
-    ref_m = args.reference_m
+    ref_momentum, ref_m = reference_configuration(args.momentum, args.m, args.reference_momentum,
+                                                  args.reference_m)
     eta = scaled_learning_rate(args.eta0, delay, momentum=args.momentum, m=args.m,
                                reference=args.reference_delay,
-                               reference_momentum=args.reference_momentum, reference_m=ref_m)
+                               reference_momentum=ref_momentum, reference_m=ref_m)
     approx = None
     if (args.momentum == "none" and isinstance(delay, int) and args.reference_delay == 0
             and args.reference_momentum in (None, "none")):
@@ -131,9 +135,7 @@ def _cmd_lr(args) -> int:
         print(json.dumps({"eta": eta, "eta0": args.eta0, "relative_accuracy": RELATIVE_ACCURACY,
                           "delay": _describe(delay), "momentum": args.momentum, "m": args.m,
                           "reference_delay": args.reference_delay,
-                          "reference_momentum": args.reference_momentum or args.momentum,
-                          "reference_m": args.m if ref_m is None and args.reference_momentum is None
-                          else (ref_m or 0.0),
+                          "reference_momentum": ref_momentum, "reference_m": ref_m,
                           "eq8_approximation": approx}))
     else:
         print(_fmt(eta))

@@ -52,6 +52,15 @@ def _axes(ax):
     return fig, ax
 
 
+def _finish(ax, xlabel, ylabel, title, legend_loc):
+    """Axis labels, title and legend, the same way on every figure."""
+    ax.set_xlabel(xlabel)
+    if ylabel is not None:
+        ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(loc=legend_loc)
+
+
 def plot_fig6(data=None, ax=None):
     """Fig. 6: plain A-SGD, ``1/(a eta)`` at the edge against ``tau``.
 
@@ -64,10 +73,7 @@ def plot_fig6(data=None, ax=None):
         tau = data.column("tau")
         ax.plot(tau, data.column("inverse_alpha"), "o", mfc="none", label="numerical (eq. 5 roots)")
         ax.plot(tau, data.column("eq7_inverse_alpha"), "-", label=r"eq. 7: $(2\tau+1)/\pi$")
-        ax.set_xlabel(r"delay $\tau$ (steps)")
-        ax.set_ylabel(_INV_LABEL)
-        ax.set_title("Plain A-SGD, constant delay")
-        ax.legend(loc="upper left")
+        _finish(ax, r"delay $\tau$ (steps)", _INV_LABEL, "Plain A-SGD, constant delay", "upper left")
         inset = ax.inset_axes([0.58, 0.1, 0.38, 0.32])
         sel = tau >= 1
         inset.plot(tau[sel], data.column("gap")[sel], "-", color="C2")
@@ -86,10 +92,7 @@ def _plot_momentum(data, ax, title):
             sel = m == mv
             ax.plot(data.column("tau")[sel], data.column("inverse_alpha")[sel], "-o", markevery=8,
                     color=f"C{i}", label=f"m = {mv:g}")
-        ax.set_xlabel(r"delay $\tau$ (steps)")
-        ax.set_ylabel(_INV_LABEL)
-        ax.set_title(title)
-        ax.legend(loc="upper left")
+        _finish(ax, r"delay $\tau$ (steps)", _INV_LABEL, title, "upper left")
     return fig, ax
 
 
@@ -121,9 +124,7 @@ def plot_fig4(data=None, ax=None):
             has = sel & np.isfinite(sim)
             ax[1].plot(data.column("tau")[has], sim[has], "s", mfc="none", color=f"C{i}",
                        label=f"m = {mv:g}, simulated")
-        ax[1].set_xlabel(r"delay $\tau$ (steps)")
-        ax[1].set_title("Measured: delayed-SGD kernel on a quadratic")
-        ax[1].legend(loc="upper left")
+        _finish(ax[1], r"delay $\tau$ (steps)", None, "Measured: delayed-SGD kernel on a quadratic", "upper left")
     return fig, ax
 
 
@@ -145,10 +146,8 @@ def plot_quadratic_check(data=None, ax=None):
             x = data.column("mean_delay")[sel]
             ax.plot(x, data.column("inverse_alpha")[sel], "-", color=f"C{i}", label=labels.get(c, c))
             ax.plot(x, data.column("inverse_alpha_simulated")[sel], "o", mfc="none", color=f"C{i}")
-        ax.set_xlabel(r"mean delay $E[\tau]$ (steps)")
-        ax.set_ylabel(_INV_LABEL)
-        ax.set_title("Theory (lines) vs. simulation (markers)")
-        ax.legend(loc="upper left")
+        _finish(ax, r"mean delay $E[\tau]$ (steps)", _INV_LABEL, "Theory (lines) vs. simulation (markers)",
+                "upper left")
     return fig, ax
 
 
@@ -160,10 +159,7 @@ def plot_fig7(data=None, ax=None):
         x = data.column("mean_delay")
         ax.plot(x, data.column("inverse_alpha"), "o", mfc="none", label=r"uniform on $\{1..b\}$ (eq. 20)")
         ax.plot(x, data.column("constant_delay_eq7"), "--", color="0.4", label=r"constant delay, eq. 7")
-        ax.set_xlabel(r"mean delay $E[\tau] = (1+b)/2$ (steps)")
-        ax.set_ylabel(_INV_LABEL)
-        ax.set_title("Uniform random delay")
-        ax.legend(loc="upper left")
+        _finish(ax, r"mean delay $E[\tau] = (1+b)/2$ (steps)", _INV_LABEL, "Uniform random delay", "upper left")
     return fig, ax
 
 
@@ -175,10 +171,8 @@ def plot_fig8(data=None, ax=None):
         inv = data.column("inverse_alpha")
         ax.plot(data.column("mean_delay"), inv, "o", label=r"against true $E[\tau]$")
         ax.plot(data.column("mu"), inv, "o", mfc="none", color="C3", label=r"against $\mu$ (paper's axis)")
-        ax.set_xlabel(r"mean delay $E[\tau]$ (steps)")
-        ax.set_ylabel(_INV_LABEL)
-        ax.set_title("Discretised Gaussian delay, $\\sigma=1$")
-        ax.legend(loc="upper left")
+        _finish(ax, r"mean delay $E[\tau]$ (steps)", _INV_LABEL, "Discretised Gaussian delay, $\\sigma=1$",
+                "upper left")
         ax.annotate(rf"$\mu=1$: $E[\tau]={data.column('mean_delay')[0]:.3f}$",
                     xy=(data.column("mean_delay")[0], inv[0]), xytext=(8, 2),
                     textcoords="offset points", fontsize=6)
@@ -199,10 +193,8 @@ def plot_liu_fig1(data=None, ax=None):
                             alpha=0.2, lw=0)
             ax.plot(x, data.column("mean_error")[sel], "-", color=f"C{i}", label=rf"$\mu$ = {m:g}")
         ax.set_yscale("log")
-        ax.set_xlabel(r"delay $\tau$ (iterations)")
-        ax.set_ylabel(r"error $\sin^2\angle(v, e_1)$")
-        ax.set_title("Async-MSGD, streaming PCA")
-        ax.legend(loc="lower right")
+        _finish(ax, r"delay $\tau$ (iterations)", r"error $\sin^2\angle(v, e_1)$", "Async-MSGD, streaming PCA",
+                "lower right")
     return fig, ax
 
 
@@ -219,10 +211,8 @@ def plot_liu_tradeoff(data=None, ax=None):
         ax.plot(mu, data.column("predicted_stable_delay"), "s--", label="stability analysis")
         ax.plot(mu, data.column("paper_good_delay"), "^:", color="k", label="Liu et al. (2018)")
         ax.errorbar(mu, sim, yerr=err, fmt="none", ecolor="C0", capsize=2)
-        ax.set_xlabel(r"momentum $\mu$")
-        ax.set_ylabel(r"largest good delay $\tau$ (iterations)")
-        ax.set_title("Momentum-delay tradeoff")
-        ax.legend(loc="upper right")
+        _finish(ax, r"momentum $\mu$", r"largest good delay $\tau$ (iterations)", "Momentum-delay tradeoff",
+                "upper right")
     return fig, ax
 
 

@@ -194,9 +194,10 @@ def threshold(delay, *, momentum: str = "none", m: float = 0.0, method: str = "a
     up to 256, ``m <= 0.99``, all schemes, and random pmfs; and with eq. 6 to 3e-12 up to
     ``tau = 100000``.
 
-    **Brentq method** (reference).  ``rho(alpha) - 1`` tends to 0 from below as ``alpha -> 0+`` (the root ``z = 1`` moves
-    inward with ``dz/dalpha = -1``) and is not monotone, so a bracket for the root finder
-    must start strictly inside the stable interval and end at the *first* sign change.
+    **Brentq method** (reference).  ``rho(alpha) - 1`` tends to 0 from below as
+    ``alpha -> 0+`` (the root ``z = 1`` moves inward with ``dz/dalpha = -1``) and is not
+    monotone, so a bracket for the root finder must start strictly inside the stable
+    interval and end at the *first* sign change.
     The method:
 
     1. start at ``alpha_0 = est / 256`` where ``est`` is a rough estimate of the edge,
@@ -312,6 +313,15 @@ def sweep(configs, *, method: str = "auto", executor=None, chunksize: int = 16) 
     return np.array(list(executor.map(_edge_of, points, chunksize=chunksize)), dtype=float)
 
 
+def reference_configuration(momentum: str, m: float, reference_momentum: str | None,
+                            reference_m: float | None) -> tuple[str, float]:
+    """The reference optimizer and coefficient :func:`scaled_learning_rate` uses."""
+    ref_momentum = momentum if reference_momentum is None else reference_momentum
+    if reference_m is None:
+        reference_m = m if ref_momentum == momentum else 0.0
+    return ref_momentum, reference_m
+
+
 def scaled_learning_rate(eta0: float, delay, *, momentum: str = "none", m: float = 0.0,
                          reference=0, reference_momentum: str | None = None,
                          reference_m: float | None = None) -> float:
@@ -334,7 +344,8 @@ def scaled_learning_rate(eta0: float, delay, *, momentum: str = "none", m: float
     reference : int or DelayDistribution, optional
         Reference delay, default 0 (synchronous training).
     reference_momentum, reference_m : optional
-        Reference optimizer and coefficient; default: the same as the target.
+        Reference optimizer and coefficient; by default the target's optimizer, and the
+        target's ``m`` when the optimizers are the same (0 otherwise).
 
     Returns
     -------
@@ -354,9 +365,7 @@ def scaled_learning_rate(eta0: float, delay, *, momentum: str = "none", m: float
     eta0 = check_real(eta0, "eta0")
     if eta0 <= 0:
         raise ValueError(f"eta0 must be > 0, got {eta0!r}")
-    ref_momentum = momentum if reference_momentum is None else reference_momentum
-    if reference_m is None:
-        reference_m = m if reference_momentum is None else 0.0
+    ref_momentum, reference_m = reference_configuration(momentum, m, reference_momentum, reference_m)
     target = threshold(delay, momentum=momentum, m=m)
     ref = threshold(reference, momentum=ref_momentum, m=reference_m)
     return eta0 * target / ref

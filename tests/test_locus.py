@@ -8,10 +8,8 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 import numpy as np
 import pytest
 from hypothesis import example, given, settings
-from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 
-import stability
 from stability import DiscreteGaussian, Empirical, Uniform, sweep, threshold, threshold_result, threshold_array
 
 from ._truth import CLOSED_FORMS, eq6, locus_edge

@@ -78,7 +78,9 @@ def test_hand_derived_jacobian_equals_finite_differences():
     for j in range(4):
         dw = np.zeros(4)
         dw[j] = h
-        J[:, j] = (expected_update(e1, e1, e1 + dw, LAM, eta, mu) - expected_update(e1, e1, e1 - dw, LAM, eta, mu)) / (2 * h)
+        plus = expected_update(e1, e1, e1 + dw, LAM, eta, mu)
+        minus = expected_update(e1, e1, e1 - dw, LAM, eta, mu)
+        J[:, j] = (plus - minus) / (2 * h)
     assert_allclose(J, jacobian_at_optimum(LAM, eta), rtol=1e-7, atol=1e-12)
     # and with respect to v_k and v_{k-1}: (1 + mu) I and -mu I
     Jv = np.column_stack([(expected_update(e1 + h * np.eye(4)[j], e1, e1, LAM, eta, mu)
