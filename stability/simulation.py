@@ -188,8 +188,12 @@ def run_delayed_sgd(hessian, learning_rates, delay, *, momentum: str = "none", m
     Notes
     -----
     Memory is ``O(batch * d * (K + 2))`` for the two ring buffers plus
-    ``O(chunk * batch * d)`` for pre-drawn noise.  Each step costs one ``(batch, d)``
-    product with ``H`` (``O(batch * d)`` for eigenvalues).
+    ``O(chunk * batch * d)`` for pre-drawn noise.  A dense ``H`` is diagonalised once
+    (:func:`numpy.linalg.eigh`) and the run proceeds in its eigenbasis, so each step costs
+    ``O(batch * d)``; distances are invariant, the returned ``final_x`` and
+    ``mean_path`` are rotated back, and isotropic Gaussian noise has the same law in
+    either basis (though not the same draws).  With :class:`SampledQuadratics` the
+    per-sample Hessians are applied as given.
     """
     momentum, m = check_momentum(momentum, m)
     H, diagonal = _as_hessian(hessian)
@@ -232,6 +236,13 @@ def run_delayed_sgd(hessian, learning_rates, delay, *, momentum: str = "none", m
     gens = _rngs(rng, B, 2) if needs_rng else None
 
     dev0 = start - xs
+    basis = None
+    if not diagonal and not sampled:
+        # Work in the eigenbasis of H: distances are unchanged, isotropic Gaussian noise
+        # keeps its law, and each step costs O(batch * d) instead of a matrix product.
+        H, basis = np.linalg.eigh(H)
+        diagonal = True
+        dev0 = basis.T @ dev0
     X = np.empty((L, B, d))
     X[:] = dev0  # deviations x - x*, constant history
     V = np.zeros((L, B, d)) if momentum != "none" else None
@@ -326,7 +337,12 @@ def run_delayed_sgd(hessian, learning_rates, delay, *, momentum: str = "none", m
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = 0.5 * (np.log(wmax_end) - np.log(wmax_mid)) / max(1, steps - mid)
     rate = np.where(diverged_at >= 0, np.inf, rate)
-    return KernelResult(diverged_at >= 0, diverged_at, final, rate, X[steps % L] + xs, norms, mean_path)
+    last = X[steps % L]
+    if basis is not None:
+        last = last @ basis.T
+        if mean_path is not None:
+            mean_path = mean_path @ basis.T
+    return KernelResult(diverged_at >= 0, diverged_at, final, rate, last + xs, norms, mean_path)
 
 
 @dataclass(frozen=True)
