@@ -8,6 +8,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 import numpy as np
 import pytest
 from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 
 from stability import DiscreteGaussian, Empirical, Uniform, sweep, threshold, threshold_result, threshold_array
@@ -30,6 +31,14 @@ def test_agrees_with_the_brentq_reference(delay, sm):
     fast = threshold(delay, momentum=scheme, m=m, method="locus")
     ref = threshold(delay, momentum=scheme, m=m, method="brentq")
     assert_allclose(fast, ref, rtol=RTOL)
+
+
+@given(st.integers(97, 256), scheme_and_m())
+@settings(max_examples=15)
+def test_agrees_with_the_brentq_reference_for_long_constant_delays(tau, sm):
+    scheme, m = sm
+    assert_allclose(threshold(tau, momentum=scheme, m=m, method="locus"),
+                    threshold(tau, momentum=scheme, m=m, method="brentq"), rtol=RTOL)
 
 
 @pytest.mark.parametrize("case", sorted(CLOSED_FORMS))
