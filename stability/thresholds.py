@@ -15,7 +15,8 @@ from .polynomials import polynomial_pair
 from .roots import polynomial_roots
 
 __all__ = ["ThresholdResult", "threshold", "threshold_result", "threshold_array", "sweep",
-           "scaled_learning_rate", "scaled_learning_rate_approx", "SCAN_RATIO", "METHODS"]
+           "scaled_learning_rate", "scaled_learning_rate_approx", "reference_configuration", "SCAN_RATIO",
+           "METHODS"]
 
 #: Ratio between consecutive points of the upward scan that locates the first crossing.
 SCAN_RATIO = 1.25
