@@ -167,7 +167,8 @@ def locus_edge(P: np.ndarray, Q: np.ndarray) -> tuple[float, float, int]:
     lo_br = np.concatenate([np.minimum(a, b), theta[exact], [np.pi]])
     hi_br = np.concatenate([np.maximum(a, b), theta[exact], [np.pi]])
     pr, qr = trig.pq(roots)
-    alpha = -(pr * np.conj(qr)).real / np.abs(qr) ** 2 if roots.size else np.array([])
+    with np.errstate(divide="ignore", invalid="ignore"):  # Q = 0 there: no crossing
+        alpha = -(pr * np.conj(qr)).real / np.abs(qr) ** 2
     ok = np.isfinite(alpha) & (alpha > 0)
     if not ok.any():
         raise ArithmeticError("the boundary locus never crosses the positive real axis")

@@ -141,3 +141,11 @@ def test_sweep_bad_configs():
         sweep([(5, "none", 0.0)], method="fast")
     with pytest.raises(ValueError, match="unknown momentum 'x'"):
         sweep([(5, "x", 0.0)])
+
+
+@pytest.mark.parametrize("delay, scheme, m", [(Uniform(0, 1), "none", 0.0), (Uniform(0, 3), "shifted", 0.5),
+                                              (Uniform(2, 5), "standard", 0.7)])
+def test_q_vanishing_at_z_minus_one(delay, scheme, m):
+    # regression: D(-1) = 0 made alpha(pi) = 0/0 (a RuntimeWarning, now an error in the suite)
+    assert_allclose(threshold(delay, momentum=scheme, m=m), threshold(delay, momentum=scheme, m=m, method="brentq"),
+                    rtol=RTOL)
