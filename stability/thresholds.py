@@ -11,6 +11,7 @@ from scipy.optimize import brentq
 from ._validation import check_degree, check_momentum, check_real
 from .closed_forms import edge_constant_delay
 from .delays import as_pmf, mean_delay
+from .locus import locus_edge
 from .polynomials import polynomial_pair
 from .roots import polynomial_roots
 
@@ -92,8 +93,6 @@ def threshold_result(delay, *, momentum: str = "none", m: float = 0.0, method: s
 
 
 def _locus_result(P, Q) -> ThresholdResult:
-    from .locus import locus_edge
-
     alpha, theta, candidates = locus_edge(P, Q)
     z = complex(math.cos(theta), math.sin(theta))
     pz, qz = np.polyval(P, z), np.polyval(Q, z)

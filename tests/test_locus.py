@@ -13,7 +13,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 from stability import DiscreteGaussian, Empirical, Uniform, sweep, threshold, threshold_result, threshold_array
 
-from ._truth import CLOSED_FORMS, eq6, locus_edge
+from ._truth import CLOSED_FORMS, HARD_CASES, eq6, hard_case_rtol, locus_edge
 from .strategies import delays, scheme_and_m
 
 RTOL = 1e-10
@@ -58,30 +58,11 @@ def test_long_delays_beyond_the_reference_are_refused_by_it_but_not_by_locus():
     assert threshold(5000) == pytest.approx(eq6(5000), rel=RTOL)
 
 
-# Hard cases, pinned by name.  Momentum near 1: at alpha = 0 the roots sit at modulus
-# m**(1/(tau+1)), almost on the circle, and the crossing root can leave at a tiny angle.
-HARD = {
-    "shifted-m0.999-tau64-crossing-inside-the-first-grid-cell": (64, "shifted", 0.999),
-    "shifted-m0.999-tau256": (256, "shifted", 0.999),
-    "shifted-m0.999-tau16": (16, "shifted", 0.999),
-    "shifted-m0.995-tau100": (100, "shifted", 0.995),
-    "shifted-m0.99-tau256": (256, "shifted", 0.99),
-    "standard-m0.999-tau128": (128, "standard", 0.999),
-    "standard-m0.99-tau0-crossing-at-z=-1": (0, "standard", 0.99),
-    "shifted-m0.999-tau1": (1, "shifted", 0.999),
-    "shifted-m0.99-uniform-0..200": (Uniform(0, 200), "shifted", 0.99),
-    "shifted-m0.999-gaussian-mu40": (DiscreteGaussian(40, sigma=3.0), "shifted", 0.999),
-}
-
-
-@pytest.mark.parametrize("name", sorted(HARD))
+@pytest.mark.parametrize("name", sorted(HARD_CASES))
 def test_hard_cases_against_40_digit_truth(name):
-    delay, scheme, m = HARD[name]
+    delay, scheme, m = HARD_CASES[name]
     truth = locus_edge(delay, scheme, m)
-    # m = 0.999 is beyond the promised range (m <= 0.99): there both methods are limited by
-    # the conditioning of the polynomial, and we ask for 1e-9
-    rtol = RTOL if m <= 0.99 else 1e-9
-    assert_allclose(threshold(delay, momentum=scheme, m=m, method="locus"), truth, rtol=rtol)
+    assert_allclose(threshold(delay, momentum=scheme, m=m, method="locus"), truth, rtol=hard_case_rtol(m))
 
 
 def test_random_sparse_pmfs_with_momentum_near_one_against_truth():
