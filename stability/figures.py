@@ -8,7 +8,6 @@ every figure, deterministically (same bytes on every run) and atomically.
 
 from __future__ import annotations
 
-import functools
 import io
 import math
 import os
@@ -203,12 +202,19 @@ LIU_FACTOR = 2.0
 LIU_SEED = 2018
 
 
-@functools.lru_cache(maxsize=1)
+_LIU_CACHE: dict = {}
+
+
 def _liu_simulation(progress: bool = False):
+    """The Liu et al. runs, computed once per process (``progress`` only shows a bar, so
+    it is not part of the cache key: both liu figures and the tests share one run)."""
     from .pca import PAPER_MU, async_msgd
 
-    return async_msgd(LIU_EIGENVALUES, LIU_ETA, PAPER_MU, LIU_DELAYS, runs=LIU_RUNS, steps=LIU_STEPS,
-                      window=LIU_WINDOW, data="gaussian", rng=LIU_SEED, progress=progress)
+    if "result" not in _LIU_CACHE:
+        _LIU_CACHE["result"] = async_msgd(LIU_EIGENVALUES, LIU_ETA, PAPER_MU, LIU_DELAYS, runs=LIU_RUNS,
+                                          steps=LIU_STEPS, window=LIU_WINDOW, data="gaussian", rng=LIU_SEED,
+                                          progress=progress)
+    return _LIU_CACHE["result"]
 
 
 def liu_fig1(progress=None) -> FigureData:

@@ -1,0 +1,132 @@
+"""Compiled step loops (numba) for the simulation kernels; imported only when a run needs them.
+
+Each function here repeats, operation for operation and in the same order, one step loop
+written with numpy elsewhere, so that both give the same floating-point numbers (the tests
+compare them bit for bit).  Nothing here validates input: the callers do.
+
+numba compiles on first use (about a second) and caches the machine code beside this file
+(``__pycache__``), so later processes start at once.  Without numba the callers fall back
+to their numpy loops, which give the same numbers, only slower.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+_NONE, _STANDARD, _SHIFTED = 0, 1, 2
+MODES = {"none": _NONE, "standard": _STANDARD, "shifted": _SHIFTED}
+
+
+@numba.njit(cache=True, nogil=True)
+def sgd_steps(X, V, h, step_size, m, mode, K, t0, t1, taus, noise, alive, diverged_at, limit2,
+              norms, mid, window, steps, wmax_mid, wmax_end):  # pragma: no cover - compiled
+    """Steps ``t0 .. t1 - 1`` of :func:`stability.simulation.run_delayed_sgd`, diagonal ``H``.
+
+    ``X``, ``V``: ``(L, B, d)`` ring buffers of deviations and velocities (``V`` unused when
+    ``mode`` is 0); ``h``: ``(d,)`` eigenvalues; ``step_size``: ``(B,)``; ``taus``:
+    ``(t1 - t0, B)`` delays drawn for these steps, or ``(0, 0)`` for the constant delay
+    ``K``; ``noise``: ``(t1 - t0, B, d)`` or ``(0, 0, 0)``; ``norms``: ``(steps + 1, B)`` or
+    ``(0, 0)``.  ``alive``, ``diverged_at``, ``wmax_mid``, ``wmax_end`` are updated in place.
+    """
+    L, B, d = X.shape
+    random_delay = taus.shape[0] > 0
+    has_noise = noise.shape[0] > 0
+    record = norms.shape[0] > 0
+    g = np.empty(d)
+    for t in range(t0, t1):
+        j = t - t0
+        cur = t % L
+        nxt = (t + 1) % L
+        s = t + 1
+        in_mid = mid - window < s <= mid
+        in_end = s > steps - window
+        for b in range(B):
+            if not alive[b]:  # diverged: frozen at its last state
+                for i in range(d):
+                    X[nxt, b, i] = X[cur, b, i]
+                if mode != _NONE:
+                    for i in range(d):
+                        V[nxt, b, i] = V[cur, b, i]
+            else:
+                slot = (t - taus[j, b]) % L if random_delay else (t - K) % L
+                ss = step_size[b]
+                for i in range(d):
+                    gi = X[slot, b, i] * h[i]
+                    if has_noise:
+                        gi += noise[j, b, i]
+                    g[i] = gi * ss
+                if mode == _NONE:
+                    for i in range(d):
+                        X[nxt, b, i] = X[cur, b, i] - g[i]
+                else:
+                    src = cur if mode == _STANDARD else slot
+                    for i in range(d):
+                        v = V[src, b, i] * m - g[i]
+                        V[nxt, b, i] = v
+                        X[nxt, b, i] = X[cur, b, i] + v
+            sq = 0.0
+            for i in range(d):
+                sq += X[nxt, b, i] * X[nxt, b, i]
+            if record:
+                norms[s, b] = np.sqrt(sq)
+            if alive[b] and not sq <= limit2:  # also catches NaN
+                diverged_at[b] = s
+                alive[b] = False
+            if in_mid:
+                wmax_mid[b] = _nanmax(wmax_mid[b], sq)
+            if in_end:
+                wmax_end[b] = _nanmax(wmax_end[b], sq)
+
+
+@numba.njit(cache=True, inline="always")
+def _nanmax(a, b):  # pragma: no cover - compiled
+    """``numpy.maximum`` for two floats: NaN if either is NaN."""
+    if a != a:
+        return a
+    if b != b or b > a:
+        return b
+    return a
+
+
+@numba.njit(cache=True, nogil=True)
+def pca_steps(V, M, T, eta, k0, k1, Z, scale, err, window_start):  # pragma: no cover - compiled
+    """Steps ``k0 .. k1 - 1`` of :func:`stability.pca.async_msgd` (Liu et al.'s eq. 5).
+
+    ``V``: ``(L, B, d)`` ring buffer of iterates; ``M``: ``(B,)`` momenta; ``T``: ``(B,)``
+    delays; the data of step ``k`` for run ``b`` is ``X = Z[k - k0, b] * scale`` (the
+    product numpy's loop forms before the step); ``err`` accumulates ``sin^2`` of the
+    angle to ``e_1`` (1 when not finite) from step ``window_start`` on.
+    """
+    L, B, d = V.shape
+    X = np.empty(d)
+    for k in range(k0, k1):
+        j = k - k0
+        cur = k % L
+        prev = (k - 1) % L
+        nxt = (k + 1) % L
+        for b in range(B):
+            src = (k - T[b]) % L
+            for i in range(d):
+                X[i] = Z[j, b, i] * scale[i]
+            y = _dot(X, V[src, b])
+            mb = M[b]
+            for i in range(d):
+                c = V[cur, b, i]
+                V[nxt, b, i] = c + mb * (c - V[prev, b, i]) + eta * y * (X[i] - y * V[src, b, i])
+            if k >= window_start:
+                nn = _dot(V[nxt, b], V[nxt, b])
+                e = 1.0 - V[nxt, b, 0] * V[nxt, b, 0] / nn
+                err[b] += e if np.isfinite(e) else 1.0
+
+
+@numba.njit(cache=True, inline="always")
+def _dot(a, b):  # pragma: no cover - compiled
+    """``sum_i a_i b_i`` in the order numpy's ``einsum("bi,bi->b")`` uses for ``d = 4`` on
+    x86-64 (two SIMD lanes, even and odd terms, then their sum); in index order otherwise."""
+    if a.size == 4:
+        return (a[0] * b[0] + a[2] * b[2]) + (a[1] * b[1] + a[3] * b[3])
+    s = 0.0
+    for i in range(a.size):
+        s += a[i] * b[i]
+    return s
