@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.special import ndtr
 
 from ._validation import check_delay_int, check_real, check_weights
 
@@ -140,6 +139,8 @@ class DiscreteGaussian(DelayDistribution):
         if not isinstance(normalize, bool):
             raise TypeError(f"normalize must be True or False, got {normalize!r}")
         self.mu, self.sigma, self.normalize = mu, sigma, normalize
+        from scipy.special import ndtr  # lazily: scipy.special costs 0.2 s to import
+
         k = np.arange(1, 2 * mu + 1, dtype=float)
         lo = (k - 0.5 - mu) / sigma
         hi = (k + 0.5 - mu) / sigma

@@ -6,7 +6,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import brentq
 
 from ._validation import check_degree, check_momentum, check_real
 from .closed_forms import edge_constant_delay
@@ -136,6 +135,8 @@ def _brentq_result(P, Q, delay, momentum, m) -> ThresholdResult:
     if g_hi == 0.0:
         alpha, iterations = hi, 0
     else:
+        from scipy.optimize import brentq  # lazily: not on the command line's default path
+
         alpha, info = brentq(gap, lo, hi, xtol=1e-300, rtol=4 * np.finfo(float).eps,
                              maxiter=200, full_output=True)
         alpha, iterations = float(alpha), info.iterations
