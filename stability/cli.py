@@ -148,7 +148,7 @@ def _cmd_lr(args) -> int:
 
 
 def _cmd_figures(args) -> int:
-    from .figures import run  # matplotlib is imported only for this command
+    from .render import run  # matplotlib is imported only for this command
 
     return run(out=args.out, only=args.only, formats=args.format, progress=not args.no_progress)
 

@@ -1,9 +1,11 @@
-"""The paper's figures: the numbers behind each one, and ``stability figures``.
+"""The paper's figures: the registry of the numbers behind each one.
 
-Each figure has a *compute* step (pure core, no matplotlib) returning a
-:class:`FigureData` whose columns are written to ``<name>.csv``, and a *plot* step in
-:mod:`stability.plotting` that draws exactly those columns.  :func:`run` regenerates
-every figure, deterministically (same bytes on every run) and atomically.
+Each figure has a *compute* step here (pure core, no matplotlib) returning a
+:class:`FigureData` whose columns are written to ``<name>.csv``, registered in
+:data:`FIGURES`, and a *plot* step ``plot_<name>`` in :mod:`stability.plotting` that draws
+exactly those columns.  The command that renders them (``stability figures``) is
+:func:`stability.render.run`; this module imports neither it nor matplotlib, so the
+dependency runs one way: render -> plotting -> figures.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import io
 import math
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,7 +23,7 @@ from .closed_forms import inverse_edge_approx
 from .delays import DiscreteGaussian, Uniform, mean_delay
 from .thresholds import threshold, threshold_array
 
-__all__ = ["FigureData", "FIGURES", "compute", "run", "write_csv", "read_csv", "M_GRID", "TAUS"]
+__all__ = ["FigureData", "FIGURES", "compute", "write_csv", "read_csv", "M_GRID", "TAUS"]
 
 #: Delays of figs. 4, 6 and 10.
 TAUS = tuple(range(0, 65))
@@ -353,72 +355,11 @@ def write_csv(data: FigureData, path: str) -> None:
     _atomic_write(path, lambda fh: fh.write(text), binary=False)
 
 
-def _check_out(out: str) -> None:
-    try:
-        os.makedirs(out, exist_ok=True)
-        fd, probe = tempfile.mkstemp(prefix=".probe-", dir=out)
-        os.close(fd)
-        os.unlink(probe)
-    except OSError as exc:
-        raise ValueError(f"cannot write to output directory {out!r}: {exc.strerror or exc}") from None
+def __getattr__(name):
+    """``figures.run`` (the command that renders) lives in :mod:`stability.render`; this
+    lazy alias keeps old callers working without an import-time cycle."""
+    if name == "run":
+        from .render import run
 
-
-FORMATS = ("png", "pdf", "svg")
-
-
-def _parse_formats(formats: str | Sequence[str]) -> list[str]:
-    items = formats.split(",") if isinstance(formats, str) else list(formats)
-    items = [f.strip().lower() for f in items if f.strip()]
-    bad = [f for f in items if f not in FORMATS]
-    if bad or not items:
-        raise ValueError(f"unknown figure format {(bad or [formats])[0]!r}; choose from {', '.join(FORMATS)}")
-    return list(dict.fromkeys(items))
-
-
-def run(out: str = "figures", only: Iterable[str] | None = None, formats: str | Sequence[str] = "png",
-        progress: bool = True) -> int:
-    """Regenerate figures into ``out``: ``<name>.<fmt>`` and ``<name>.csv`` for each.
-
-    Parameters
-    ----------
-    out : str
-        Output directory (created if missing).
-    only : iterable of str, optional
-        Figure names to make (default: all of :data:`FIGURES`).
-    formats : str or sequence of str
-        ``"png"``, ``"pdf"``, ``"svg"`` or a comma-separated combination.
-    progress : bool
-        Show a tqdm progress bar (only when stderr is a terminal).
-
-    Returns
-    -------
-    int
-        0 on success.  Bad names, formats or an unwritable ``out`` raise ``ValueError``
-        before anything is computed or written.
-    """
-    names = list(FIGURES) if only is None else list(dict.fromkeys(only))
-    unknown = [n for n in names if n not in FIGURES]
-    if unknown:
-        raise ValueError(f"unknown figure {unknown[0]!r}; choose from {', '.join(FIGURES)}")
-    fmts = _parse_formats(formats)
-    _check_out(out)
-
-    from tqdm import tqdm
-
-    from . import plotting
-
-    total = sum(FIGURES[n][1] for n in names)
-    with tqdm(total=total, desc="edges", unit="edge", disable=None if progress else True,
-              leave=False) as bar:
-        for name in names:
-            bar.set_postfix_str(name)
-            data = compute(name, progress=bar)
-            write_csv(data, os.path.join(out, f"{name}.csv"))
-            fig, _ = plotting.PLOTS[name](data)
-            try:
-                for fmt in fmts:
-                    path = os.path.join(out, f"{name}.{fmt}")
-                    _atomic_write(path, lambda fh, fmt=fmt: plotting.save(fig, fh, fmt), binary=True)
-            finally:
-                plotting.close(fig)
-    return 0
+        return run
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

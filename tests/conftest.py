@@ -17,12 +17,31 @@ import pytest  # noqa: E402
 
 @pytest.fixture(scope="session")
 def figure_runs(tmp_path_factory):
-    """``stability figures`` run twice (all formats) into two fresh directories."""
+    """``stability figures`` (all formats) into a fresh directory, and the same numbers
+    rendered a second time into another.
+
+    The second directory checks that rendering is deterministic (same data, same bytes);
+    it does not recompute the figures: that the computation is deterministic is checked
+    by the comparison of a fresh run with the committed CSVs (tests/test_figures.py) and
+    cheaply by tests/test_determinism.py.
+    """
+    from stability import figures, render
     from stability.cli import main
 
     a, b = tmp_path_factory.mktemp("run1"), tmp_path_factory.mktemp("run2")
-    assert main(["figures", "--out", str(a), "--format", "png,svg,pdf", "--no-progress"]) == 0
-    assert main(["figures", "--out", str(b), "--format", "png,svg,pdf", "--no-progress"]) == 0
+    computed = {}
+    compute = figures.compute
+
+    def recording(name, progress=None):
+        computed[name] = compute(name, progress=progress)
+        return computed[name]
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(figures, "compute", recording)
+        assert main(["figures", "--out", str(a), "--format", "png,svg,pdf", "--no-progress"]) == 0
+    assert set(computed) == set(figures.FIGURES)
+    for data in computed.values():
+        render.write_figure(data, str(b), "png,svg,pdf")
     return a, b
 
 
