@@ -1,0 +1,77 @@
+"""``stability figures``: CPU time of the whole command (a child process), and the
+compiled simulation loops against the numpy ones on the figures' own workloads, in one run.
+
+Target (issue #14): the command under 15 s of CPU time on the 2-core machine (it was
+about 50 s, 85-90% of it simulations).  The first run may include numba's one-time
+compilation (cached in ``stability/__pycache__`` afterwards); it is printed separately.
+
+    python benchmarks/bench_figures.py [--repeats 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+
+import numpy as np
+
+from _common import child_cpu_time, cpu_time, load, row
+
+TARGET = 15.0
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--repeats", type=int, default=2)
+    args = p.parse_args(argv)
+    root = os.environ.get("STABILITY_ROOT") or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    print(f"stability figures ({load()})")
+    with tempfile.TemporaryDirectory() as out:
+        argv_ = [sys.executable, "-m", "stability", "figures", "--out", out, "--no-progress"]
+        first = child_cpu_time(argv_, repeats=1, env=env, cwd=root)
+        best = child_cpu_time(argv_, repeats=args.repeats, env=env, cwd=root)
+    print(f"  first run (may compile) : {first:6.1f} s CPU")
+    print(f"  best of {args.repeats} runs          : {best:6.1f} s CPU   (target < {TARGET:g} s)")
+    row("`stability figures` (CPU, numba cache warm)", f"{best:.1f} s (first run {first:.1f} s)",
+        f"< {TARGET:g} s", best < TARGET)
+
+    # the two simulation workloads, numpy loop against compiled loop (identical numbers)
+    from stability import figures
+    from stability.pca import PAPER_MU, async_msgd
+    from stability.simulation import edge_learning_rate, run_delayed_sgd
+
+    import stability.simulation as sim
+
+    def edge(engine):
+        original = run_delayed_sgd
+        sim.run_delayed_sgd = lambda *a, **k: original(*a, **dict(k, engine=engine))
+        try:
+            return edge_learning_rate(1.0, 32, momentum="shifted", m=0.9)
+        finally:
+            sim.run_delayed_sgd = original
+
+    assert edge("numpy") == edge("numba")
+    t_np, t_nb = cpu_time(lambda: edge("numpy"), repeats=1), cpu_time(lambda: edge("numba"), repeats=3)
+    print(f"  one simulated edge (tau 32, shifted m = 0.9): numpy {t_np:.2f} s, numba {t_nb:.3f} s,"
+          f" {t_np / t_nb:.0f}x")
+    row("simulated edge (fig4 right, quadratic_check): numba vs numpy", f"{t_np / t_nb:.0f}x", "informative",
+        True)
+
+    def liu(engine):
+        return async_msgd(figures.LIU_EIGENVALUES, figures.LIU_ETA, PAPER_MU, figures.LIU_DELAYS, runs=10,
+                          steps=figures.LIU_STEPS, window=figures.LIU_WINDOW, rng=figures.LIU_SEED,
+                          engine=engine).errors
+
+    assert np.array_equal(liu("numpy"), liu("numba"))
+    t_np, t_nb = cpu_time(lambda: liu("numpy"), repeats=1), cpu_time(lambda: liu("numba"), repeats=1)
+    print(f"  Liu et al. runs (10 of the 100 runs): numpy {t_np:.2f} s, numba {t_nb:.2f} s, {t_np / t_nb:.1f}x"
+          " (the Gaussian draws, identical in both, are most of the rest)")
+    row("Liu et al. simulation: numba vs numpy", f"{t_np / t_nb:.1f}x", "informative", True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
