@@ -102,11 +102,18 @@ def _locus_result(P, Q) -> ThresholdResult:
 def _brentq_result(P, Q, delay, momentum, m) -> ThresholdResult:
     check_degree(P.size - 1, f"delay with largest value {as_pmf(delay).size - 1}")
     calls = 0
+    seen = {}  # alpha -> (rho - 1, roots): brentq re-evaluates the bracket's ends, and the
+    #           result's angle needs the roots at the last point it evaluated
 
     def gap(alpha: float) -> float:
         nonlocal calls
-        calls += 1
-        return float(np.max(np.abs(polynomial_roots(P + alpha * Q)))) - 1.0
+        if alpha not in seen:
+            calls += 1
+            roots = polynomial_roots(P + alpha * Q)
+            if len(seen) >= 4:
+                seen.pop(next(iter(seen)))  # the oldest
+            seen[alpha] = (float(np.max(np.abs(roots))) - 1.0, roots)
+        return seen[alpha][0]
 
     est = _rough_edge(delay, momentum, m)
     # 1. A point strictly inside the stable interval.  rho(alpha) -> 1 from below as
@@ -140,7 +147,7 @@ def _brentq_result(P, Q, delay, momentum, m) -> ThresholdResult:
         alpha, info = brentq(gap, lo, hi, xtol=1e-300, rtol=4 * np.finfo(float).eps,
                              maxiter=200, full_output=True)
         alpha, iterations = float(alpha), info.iterations
-    roots = polynomial_roots(P + alpha * Q)
+    roots = seen[alpha][1] if alpha in seen else polynomial_roots(P + alpha * Q)
     top = roots[np.argmax(np.abs(roots))]
     return ThresholdResult(alpha, "brentq", abs(float(np.angle(top))), float(np.abs(top)) - 1.0,
                            (lo, hi), iterations, calls)

@@ -124,6 +124,14 @@ def test_alphas_map_onto_dampened_momentum():
     assert stability.max_root_modulus(tau + 1, a.max(), momentum="standard", m=0.9) >= 1
 
 
+@pytest.mark.parametrize("mu", [0.5, 0.9, 0.95])
+def test_every_direction_is_stable_at_the_predicted_delay(mu):
+    # the confirmation predicted_largest_stable_delay no longer repeats for every alpha_i
+    tau = predicted_largest_stable_delay(LAM, 5e-4, mu)
+    for a in linearised_alphas(LAM, 5e-4, mu):
+        assert stability.max_root_modulus(tau, a, momentum="standard", m=mu) < 1, a
+
+
 def test_largest_good_delay_on_known_errors():
     delays = np.array([0, 10, 20, 30, 40])
     errors = np.array([[1.0] * 4, [1.5] * 4, [1.9] * 4, [2.5] * 4, [1.0] * 4])
