@@ -26,7 +26,7 @@ from ._validation import check_momentum, check_real
 from .delays import as_pmf
 
 __all__ = ["GaussianNoise", "SampledQuadratics", "KernelResult", "run_delayed_sgd",
-           "edge_learning_rate", "EdgeResult"]
+           "edge_learning_rate", "edge_learning_rates", "EdgeResult"]
 
 
 @dataclass(frozen=True)
@@ -478,3 +478,40 @@ def edge_learning_rate(sharpness: float, delay, *, momentum: str = "none", m: fl
         new_hi = hi if first == grid else etas[first]
         lo, hi = new_lo, new_hi
     return EdgeResult(math.sqrt(lo * hi), (lo, hi), rounds, steps)
+
+
+def _edge_of_config(config) -> EdgeResult:
+    """One point of :func:`edge_learning_rates` (module level, so that executors can pickle it)."""
+    sharpness, delay, momentum, m = config
+    return edge_learning_rate(sharpness, delay, momentum=momentum, m=m)
+
+
+def edge_learning_rates(configs, *, executor=None, chunksize: int = 1) -> list[EdgeResult]:
+    """:func:`edge_learning_rate` for many configurations, optionally on an executor.
+
+    Parameters
+    ----------
+    configs : iterable of (sharpness, delay, momentum, m)
+        One tuple per configuration, with the meaning of :func:`edge_learning_rate`'s
+        arguments (default ``steps``, ``grid`` and ``rtol``).
+    executor : concurrent.futures.Executor, optional
+        Any executor: a ``ProcessPoolExecutor``, or a cluster's (dask's
+        ``Client.get_executor(pure=False)``).  None runs serially.  Each configuration
+        is a deterministic computation (random delays use a fixed seed), so the results
+        are identical either way.
+    chunksize : int
+        Configurations per task handed to ``executor.map``.
+
+    Returns
+    -------
+    list of EdgeResult
+        In input order.
+    """
+    points = []
+    for c in configs:
+        if not isinstance(c, (tuple, list)) or len(c) != 4:
+            raise TypeError(f"each configuration must be a (sharpness, delay, momentum, m) tuple, got {c!r}")
+        points.append(tuple(c))
+    if executor is None:
+        return [_edge_of_config(p) for p in points]
+    return list(executor.map(_edge_of_config, points, chunksize=chunksize))

@@ -36,3 +36,23 @@ def test_sweep_with_brentq_on_the_cluster_matches_the_closed_form(client):
                           executor=client.get_executor(pure=False))
     exact = np.array([stability.edge_constant_delay(t) for t in taus])
     np.testing.assert_allclose(got, exact, rtol=1e-10)
+
+
+def test_simulated_edges_on_a_dask_local_cluster_are_identical_to_serial(client):
+    from stability.simulation import edge_learning_rates
+
+    configs = [(1.0, 4, "none", 0.0), (2.0, 8, "shifted", 0.9), (1.0, 3, "standard", 0.5),
+               (1.0, stability.Uniform(1, 6), "none", 0.0)]
+    serial = edge_learning_rates(configs)
+    spread = edge_learning_rates(configs, executor=client.get_executor(pure=False))
+    assert spread == serial
+    # and each is the edge the theory predicts, to the simulation's resolution
+    for (a, delay, scheme, m), r in zip(configs[:3], serial):
+        assert abs(r.eta * a / stability.threshold(delay, momentum=scheme, m=m) - 1) < 0.01
+
+
+def test_edge_learning_rates_bad_config():
+    from stability.simulation import edge_learning_rates
+
+    with pytest.raises(TypeError, match=r"\(1.0, 4\)"):
+        edge_learning_rates([(1.0, 4)])
