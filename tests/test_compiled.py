@@ -94,3 +94,13 @@ def test_unknown_engine_names_the_value(call):
 def test_liu_cache_missed_when_the_progress_flag_differed(figure_runs):
     # the command computes with progress on (a bar object); the tests ask with False
     assert figures._liu_simulation(True) is figures._liu_simulation(False)
+
+
+def test_import_stability_loads_neither_numba_nor_the_renderer():
+    import subprocess
+    import sys
+
+    heavy = ("numba", "stability._compiled", "stability.render", "stability.plotting", "distributed")
+    code = f"import sys, stability, stability.figures; print(' '.join(m for m in {heavy!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == ""
