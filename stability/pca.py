@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_delay_int, check_real
+from ._validation import check_count, check_delay_int, check_elements, check_real
 from .roots import max_root_modulus
 from .thresholds import threshold
 
@@ -152,13 +152,17 @@ def async_msgd(eigenvalues, eta: float, mus, delays, *, runs: int = 100, steps: 
     if eta <= 0:
         raise ValueError(f"eta must be > 0, got {eta!r}")
     mus = np.atleast_1d(np.asarray(mus, dtype=float))
+    if mus.ndim != 1 or mus.size == 0:
+        raise ValueError(f"mus must be a scalar or a non-empty 1-D array, got shape {mus.shape}")
     for mu in mus:
         check_real(float(mu), "mu", low=0.0, high=1.0, high_inclusive=False)
     delays = np.atleast_1d(np.asarray(delays))
-    delays = np.array([check_delay_int(int(t) if float(t).is_integer() else t, "delay") for t in delays])
+    if delays.ndim != 1 or delays.size == 0 or delays.dtype.kind not in "iuf":
+        raise ValueError(f"delays must be a non-empty 1-D array of integers, got {delays!r}")
+    delays = np.array([check_delay_int(int(t) if np.isfinite(t) and float(t).is_integer() else float(t), "delay")
+                       for t in delays])
     for name, val in (("runs", runs), ("steps", steps), ("window", window)):
-        if isinstance(val, bool) or not isinstance(val, (int, np.integer)) or val < 1:
-            raise ValueError(f"{name} must be a positive integer, got {val!r}")
+        check_count(val, name)
     if window > steps:
         raise ValueError(f"window={window} is longer than steps={steps}")
     if data not in ("gaussian", "bounded"):
@@ -166,6 +170,10 @@ def async_msgd(eigenvalues, eta: float, mus, delays, *, runs: int = 100, steps: 
     start = np.eye(d)[1] if v0 is None else np.asarray(v0, dtype=float)
     if start.shape != (d,):
         raise ValueError(f"v0 has {start.size} entries but Sigma has dimension {d}")
+    if not np.all(np.isfinite(start)) or not np.any(start != 0):
+        raise ValueError(f"v0 must be finite and non-zero, got {start.tolist()}")
+    check_elements((int(delays.max()) + 2) * mus.size * delays.size * runs * d,
+                   "the iterate history (delay x momenta x delays x runs x dimension)")
     source = (GaussianData if data == "gaussian" else BoundedData)(tuple(lam))
     gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
 
@@ -284,13 +292,26 @@ def largest_good_delay(delays, errors, *, factor: float = 2.0, n_boot: int = 400
     -------
     (value, low, high) : tuple of int
         The estimate and the 5th and 95th percentiles of its bootstrap distribution.
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``factor < 1`` (delay 0 itself would not be good), ``n_boot < 1``, delays not an
+        increasing integer grid from 0, errors not a finite non-negative
+        ``(len(delays), runs)`` array.
     """
+    factor = check_real(factor, "factor", low=1.0)
+    n_boot = check_count(n_boot, "n_boot", high=1_000_000)
     delays = np.asarray(delays)
+    if delays.ndim != 1 or delays.dtype.kind not in "iu":
+        raise ValueError(f"delays must be a 1-D array of integers, got {delays!r}")
     errors = np.asarray(errors, dtype=float)
     if delays.size == 0 or delays[0] != 0 or np.any(np.diff(delays) <= 0):
         raise ValueError(f"delays must increase from 0, got {delays.tolist()}")
-    if errors.shape[0] != delays.size:
-        raise ValueError(f"errors has {errors.shape[0]} rows for {delays.size} delays")
+    if errors.ndim != 2 or errors.shape[0] != delays.size or errors.shape[1] < 1:
+        raise ValueError(f"errors must have shape ({delays.size}, runs) with runs >= 1, got {errors.shape}")
+    if not np.all(np.isfinite(errors)) or np.any(errors < 0):
+        raise ValueError(f"errors must be finite and >= 0, got {errors.ravel()[~(np.isfinite(errors.ravel()) & (errors.ravel() >= 0))][0]!r}")
 
     def good(mean_err):
         ok = mean_err <= factor * mean_err[0]
