@@ -35,7 +35,7 @@ MAX_DELAY = MAX_LOCUS_DEGREE - 2
 #: Largest momentum coefficient accepted.  Closer to 1 the characteristic polynomial has
 #: a nearly double root at ``z = 1`` and the edge can no longer be computed to the
 #: promised 1e-10 relative in double precision (see :func:`stability.threshold`).
-MAX_MOMENTUM = 0.99999
+MAX_MOMENTUM = 0.9999
 
 #: Largest number of float64 elements a single working array may hold (256 MB): the
 #: simulation kernels check their buffers against it before allocating.
@@ -155,8 +155,9 @@ def check_momentum(momentum, m) -> tuple[str, float]:
         raise ValueError(f"unknown momentum {momentum!r}; expected one of {MOMENTUM_SCHEMES}")
     m = check_real(m, "m", low=0.0, high=1.0, high_inclusive=False)
     if m > MAX_MOMENTUM:
-        raise ValueError(f"m={m!r} is above {MAX_MOMENTUM!r}, the largest momentum for which the edge of "
-                         "stability is computed to the promised accuracy (1e-10 relative)")
+        raise ValueError(f"m={m!r} is above {MAX_MOMENTUM!r}, the largest momentum accepted: closer to 1 "
+                         "the edge of stability cannot be computed accurately in double precision "
+                         "(see stability.threshold)")
     if momentum == "none" and m != 0.0:
         raise ValueError(f"m={m!r} was given with momentum='none'; use momentum='standard' or 'shifted'")
     return momentum, m
