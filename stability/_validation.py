@@ -23,6 +23,9 @@ MAX_ROOTS_DEGREE = 2050
 #: numbers per degree (a few hundred MB at this size).
 MAX_LOCUS_DEGREE = 2**20 + 2
 
+#: Largest number of steps of one simulation run (a longer run would take hours).
+MAX_STEPS = 10**9
+
 #: Tolerance on the total mass of a probability mass function.
 PMF_SUM_TOL = 1e-9
 
@@ -168,12 +171,14 @@ def check_alpha(alpha) -> float:
     return check_real(alpha, "alpha")
 
 
-def check_weights(weights, name: str = "pmf", *, normalize: bool = False) -> np.ndarray:
+def check_weights(weights, name: str = "pmf", *, normalize: bool = False, any_total: bool = False) -> np.ndarray:
     """Validate a probability mass function over ``0..K`` and return a float copy.
 
     The weights must be a non-empty 1-D array of finite, non-negative numbers that sum
     to 1 within :data:`PMF_SUM_TOL`.  With ``normalize=True`` any positive total is
-    accepted and the weights are divided by it.
+    accepted and the weights are divided by it; with ``any_total=True`` any positive,
+    finite total is accepted and the weights are returned as they are (un-normalised
+    weights such as the paper's raw Gaussian ones).
     """
     if isinstance(weights, (str, bytes, dict, set)) or weights is None:
         raise TypeError(f"{name} must be a sequence of numbers, got {_brief(weights)}")
@@ -208,6 +213,9 @@ def check_weights(weights, name: str = "pmf", *, normalize: bool = False) -> np.
     if normalize:
         arr = arr / top
         arr = arr / math.fsum(arr)
+    elif any_total:
+        if not math.isfinite(total):
+            raise ValueError(f"{name} weights sum to {total!r}, beyond double precision")
     elif abs(total - 1.0) > PMF_SUM_TOL:
         raise ValueError(
             f"{name} weights sum to {total!r}, not 1 (tolerance {PMF_SUM_TOL:g}); "

@@ -30,10 +30,7 @@ class DelayDistribution:
     """
 
     def __init__(self, pmf: np.ndarray):
-        pmf = check_weights(pmf, "pmf", normalize=True) if not isinstance(pmf, np.ndarray) else pmf
-        pmf = np.asarray(pmf, dtype=float)
-        if pmf.ndim != 1 or not np.all(np.isfinite(pmf)) or np.any(pmf < 0) or not np.any(pmf > 0):
-            raise ValueError(f"a delay distribution needs finite, non-negative weights, not all zero; got {pmf!r}")
+        pmf = check_weights(pmf, "pmf", any_total=True)
         last = np.flatnonzero(pmf)[-1]  # trailing zero weights carry no delay
         pmf = pmf[: last + 1].copy()
         pmf.setflags(write=False)
@@ -51,12 +48,14 @@ class DelayDistribution:
     @property
     def mass(self) -> float:
         """Total weight ``sum_k pmf[k]``: 1 except for un-normalised paper weights."""
-        return math.fsum(self._pmf)
+        top = float(self._pmf.max())
+        return top * math.fsum(self._pmf / top)  # scaled: cannot overflow on the way
 
     @property
     def mean(self) -> float:
         k = np.arange(self._pmf.size)
-        return math.fsum(k * self._pmf) / self.mass
+        top = float(self._pmf.max())
+        return math.fsum(k * (self._pmf / top)) / math.fsum(self._pmf / top)
 
     def __eq__(self, other):
         return type(self) is type(other) and np.array_equal(self._pmf, other._pmf)

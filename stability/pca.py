@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_count, check_delay_int, check_elements, check_real
+from ._validation import MAX_DELAY, MAX_STEPS, check_count, check_delay_int, check_elements, check_real
 from .roots import max_root_modulus
 from .thresholds import threshold
 
@@ -162,7 +162,7 @@ def async_msgd(eigenvalues, eta: float, mus, delays, *, runs: int = 100, steps: 
     delays = np.array([check_delay_int(int(t) if np.isfinite(t) and float(t).is_integer() else float(t), "delay")
                        for t in delays])
     for name, val in (("runs", runs), ("steps", steps), ("window", window)):
-        check_count(val, name)
+        check_count(val, name, high=MAX_STEPS)
     if window > steps:
         raise ValueError(f"window={window} is longer than steps={steps}")
     if data not in ("gaussian", "bounded"):
@@ -203,10 +203,39 @@ def async_msgd(eigenvalues, eta: float, mus, delays, *, runs: int = 100, steps: 
 
 def expected_update(v, v_prev, w, eigenvalues, eta: float, mu: float) -> np.ndarray:
     """Expected next iterate given the past: ``v + mu (v - v_prev) + eta (I - w w^T) Sigma w``."""
-    lam = np.asarray(eigenvalues, dtype=float)
-    v, v_prev, w = (np.asarray(a, dtype=float) for a in (v, v_prev, w))
-    sw = lam * w
-    return v + mu * (v - v_prev) + eta * (sw - (w @ sw) * w)
+    lam = _eigenvalues(eigenvalues)
+    eta = _positive(eta, "eta")
+    mu = check_real(mu, "mu", low=0.0, high=1.0, high_inclusive=False)
+    v, v_prev, w = (_vector(a, name, lam.size) for a, name in ((v, "v"), (v_prev, "v_prev"), (w, "w")))
+    with np.errstate(over="ignore", invalid="ignore"):
+        sw = lam * w
+        out = v + mu * (v - v_prev) + eta * (sw - (w @ sw) * w)
+    return _finite_result(out, "expected_update")
+
+
+def _positive(value, name: str) -> float:
+    value = check_real(value, name)
+    if value <= 0:
+        raise ValueError(f"{name} must be > 0, got {value!r}")
+    return value
+
+
+def _vector(value, name: str, d: int) -> np.ndarray:
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be a vector of {d} real numbers, got {value!r}") from exc
+    if arr.shape != (d,):
+        raise ValueError(f"{name} must have shape ({d},), got {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite, got {arr.tolist()}")
+    return arr
+
+
+def _finite_result(out: np.ndarray, what: str) -> np.ndarray:
+    if not np.all(np.isfinite(out)):
+        raise OverflowError(f"{what} overflows double precision for these inputs")
+    return out
 
 
 def jacobian_at_optimum(eigenvalues, eta: float) -> np.ndarray:
@@ -215,19 +244,20 @@ def jacobian_at_optimum(eigenvalues, eta: float) -> np.ndarray:
     (``d F / d v_k = (1 + mu) I`` and ``d F / d v_{k-1} = -mu I`` need no derivation.)
     """
     lam = _eigenvalues(eigenvalues)
-    a = np.concatenate([[2 * lam[0]], lam[0] - lam[1:]])
-    return -eta * np.diag(a)
+    eta = _positive(eta, "eta")
+    with np.errstate(over="ignore"):
+        a = np.concatenate([[2 * lam[0]], lam[0] - lam[1:]])
+        return _finite_result(-eta * np.diag(a), "jacobian_at_optimum")
 
 
 def linearised_alphas(eigenvalues, eta: float, mu: float) -> np.ndarray:
     """``alpha_i = eta a_i / (1 - mu)`` for every direction (see the module docstring)."""
     lam = _eigenvalues(eigenvalues)
     mu = check_real(mu, "mu", low=0.0, high=1.0, high_inclusive=False)
-    eta = check_real(eta, "eta")
-    if eta <= 0:
-        raise ValueError(f"eta must be > 0, got {eta!r}")
-    a = np.concatenate([[2 * lam[0]], lam[0] - lam[1:]])
-    return eta * a / (1.0 - mu)
+    eta = _positive(eta, "eta")
+    with np.errstate(over="ignore"):
+        a = np.concatenate([[2 * lam[0]], lam[0] - lam[1:]])
+        return _finite_result(eta * a / (1.0 - mu), "linearised_alphas")
 
 
 def predicted_largest_stable_delay(eigenvalues, eta: float, mu: float, *, max_delay: int = 100_000) -> int:
@@ -246,6 +276,7 @@ def predicted_largest_stable_delay(eigenvalues, eta: float, mu: float, *, max_de
     max_delay : int
         Give up (ArithmeticError) beyond this delay.
     """
+    max_delay = check_count(max_delay, "max_delay", high=MAX_DELAY)
     alphas = linearised_alphas(eigenvalues, eta, mu)
     top = float(np.max(alphas))
 

@@ -41,6 +41,10 @@ class SharpnessResult:
     method: str
 
 
+#: Cap on ``maxiter`` (ARPACK counts in 32-bit integers; more would run for hours anyway).
+_MAX_ITER = 10**8
+
+
 def _wrap(hvp: Callable, dim: int):
     if not callable(hvp):
         raise TypeError(f"hvp must be callable (v -> H v), got {hvp!r}")
@@ -109,7 +113,7 @@ def power_iteration(hvp: Callable, dim: int, *, tol: float = 1e-10, maxiter: int
     """
     apply, count = _wrap(hvp, dim)
     tol = check_real(tol, "tol", low=0.0, low_inclusive=False)
-    maxiter = check_count(maxiter, "maxiter")
+    maxiter = check_count(maxiter, "maxiter", high=_MAX_ITER)
     gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
     v = gen.standard_normal(dim)
     v /= np.linalg.norm(v)
@@ -150,7 +154,7 @@ def lanczos(hvp: Callable, dim: int, *, tol: float = 1e-10, maxiter: int | None 
     apply, count = _wrap(hvp, dim)
     tol = check_real(tol, "tol", low=0.0, low_inclusive=False)
     if maxiter is not None:
-        maxiter = check_count(maxiter, "maxiter")
+        maxiter = check_count(maxiter, "maxiter", high=_MAX_ITER)
     gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
     if dim <= 2:  # ARPACK needs k < dim
         Hm = np.column_stack([apply(e) for e in np.eye(dim)])

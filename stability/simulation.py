@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_bool, check_count, check_elements, check_momentum, check_real, check_result
+from ._validation import MAX_STEPS, check_bool, check_count, check_elements, check_momentum, check_real, check_result
 from .delays import as_pmf
 
 __all__ = ["GaussianNoise", "SampledQuadratics", "KernelResult", "run_delayed_sgd",
@@ -63,6 +63,9 @@ class KernelResult:
     ----------
     diverged : ndarray of bool
         ``||x_t - x*|| > blowup * ||x_0 - x*||`` at some step, or a non-finite iterate.
+        Only for these configurations may ``final_distance``, ``final_x``, ``norms``
+        (and ``mean_path``, which averages over the batch) hold inf or NaN: the step that
+        crossed the threshold can overflow.  Every other entry is finite.
     diverged_at : ndarray of int
         First step at which that happened, -1 if never.  A diverged configuration is
         frozen from then on.
@@ -199,7 +202,7 @@ def run_delayed_sgd(hessian, learning_rates, delay, *, momentum: str = "none", m
     per-sample Hessians are applied as given.
     """
     momentum, m = check_momentum(momentum, m)
-    steps = check_count(steps, "steps")
+    steps = check_count(steps, "steps", high=MAX_STEPS)
     chunk = check_count(chunk, "chunk")
     record_norms = check_bool(record_norms, "record_norms")
     record_mean = check_bool(record_mean, "record_mean")
@@ -347,7 +350,11 @@ def run_delayed_sgd(hessian, learning_rates, delay, *, momentum: str = "none", m
             if s > steps - window:
                 np.maximum(wmax_end, sq, out=wmax_end)
 
-    final = np.sqrt(np.einsum("bi,bi->b", X[steps % L], X[steps % L]))
+    last = X[steps % L]
+    with np.errstate(invalid="ignore"):
+        scale = np.max(np.abs(last), axis=1)  # scaled norm: a finite iterate has a finite distance
+        final = scale * np.sqrt(np.einsum("bi,bi->b", last / np.where(scale > 0, scale, 1.0)[:, None],
+                                          last / np.where(scale > 0, scale, 1.0)[:, None]))
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = 0.5 * (np.log(wmax_end) - np.log(wmax_mid)) / max(1, steps - mid)
     rate = np.where(wmax_end == 0, -np.inf, rate)  # at the minimum: nothing left to measure
@@ -431,7 +438,7 @@ def edge_learning_rate(sharpness: float, delay, *, momentum: str = "none", m: fl
     grid = check_count(grid, "grid", high=10_000)
     rtol = check_real(rtol, "rtol", low=1e-10, high=1.0, high_inclusive=False)
     K = as_pmf(delay).size - 1
-    steps = 400 * (K + 2) + 4000 if steps is None else check_count(steps, "steps", low=4 * (K + 2))
+    steps = 400 * (K + 2) + 4000 if steps is None else check_count(steps, "steps", low=4 * (K + 2), high=MAX_STEPS)
     # The noise-free dynamics depend on alpha = a * eta only: bracket alpha at a = 1 and
     # divide at the end, so that no extreme sharpness can overflow the simulation.
     lo, hi = 1e-4, 4.0 * (1.0 + m) / (1.0 - m)
