@@ -64,7 +64,8 @@ def check_delay_int(value, name: str = "delay", *, limit: int | None = MAX_DELAY
         raise ValueError(f"{name} must be >= 0, got {value}")
     if limit is not None and value > limit:
         raise ValueError(f"{name}={_short(value)} is above {limit}, the largest delay supported "
-                         "(its characteristic polynomial would not fit the boundary-locus method)")
+                         f"(its characteristic polynomial, of degree {_short(value + 1)} or more, would not "
+                         "fit the boundary-locus method)")
     return value
 
 
@@ -90,7 +91,8 @@ def check_count(value, name: str, *, low: int = 1, high: int | None = None) -> i
         raise TypeError(f"{name} must be an integer, got {value!r} of type {type(value).__name__}")
     value = operator.index(value)
     if value < low:
-        raise ValueError(f"{name} must be >= {low}, got {value}")
+        raise ValueError(f"{name} must be a positive integer, got {value}" if low == 1 else
+                         f"{name} must be >= {low}, got {value}")
     if high is not None and value > high:
         raise ValueError(f"{name}={_short(value)} is above the limit {high}")
     return value
@@ -222,6 +224,16 @@ def check_weights(weights, name: str = "pmf", *, normalize: bool = False, any_to
             "pass normalize=True to rescale them"
         )
     return arr
+
+
+def check_leading_ratio(c: np.ndarray) -> None:
+    """The coefficients divided by the leading one (what an eigenvalue solver forms) must
+    stay finite: ``[5e-324, 1]`` has a root at -2e323, beyond double precision."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        ratio = c[1:] / c[0]
+    if not np.all(np.isfinite(ratio)):
+        raise ValueError(f"coefficients {_brief(c)} have roots beyond double precision: dividing by the "
+                         f"leading coefficient {c[0]!r} overflows")
 
 
 def _brief(value) -> str:

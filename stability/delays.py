@@ -152,8 +152,10 @@ class DiscreteGaussian(DelayDistribution):
             raise ValueError(f"DiscreteGaussian needs mu >= 1, got mu={mu}")
         check_support(2 * mu, f"DiscreteGaussian(mu={mu}) (support 1..2mu)")
         sigma = check_real(sigma, "sigma")
-        if not 0 < sigma <= _MAX_SIGMA:
-            raise ValueError(f"DiscreteGaussian needs 0 < sigma <= {_MAX_SIGMA:g}, got sigma={sigma!r}")
+        if sigma <= 0:
+            raise ValueError(f"DiscreteGaussian needs sigma > 0, got sigma={sigma!r}")
+        if sigma > _MAX_SIGMA:
+            raise ValueError(f"DiscreteGaussian needs sigma <= {_MAX_SIGMA:g}, got sigma={sigma!r}")
         normalize = check_bool(normalize, "normalize")
         self.mu, self.sigma, self.normalize = mu, sigma, normalize
         pmf = np.concatenate([[0.0], _gaussian_cells(mu, sigma)])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import check_degree
+from ._validation import check_degree, check_leading_ratio
 from .polynomials import characteristic_polynomial
 
 __all__ = ["polynomial_roots", "max_root_modulus"]
@@ -74,6 +74,7 @@ def polynomial_roots(coeffs) -> np.ndarray:
             "numpy.roots would silently lower the degree"
         )
     check_degree(c.size - 1, "this polynomial")
+    check_leading_ratio(c)
     return _polish(c, np.roots(c))
 
 

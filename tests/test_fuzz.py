@@ -232,6 +232,7 @@ PINNED = [
     ("lanczos", "maxiter", 2**63),  # SystemError from ARPACK
     ("expected_update", 0, np.float64("nan")),  # returned NaN
     ("jacobian_at_optimum", 1, 4.49423283715579e307),  # overflow RuntimeWarning
+    ("polynomial_roots", 0, [5e-324, 1]),  # overflow RuntimeWarning in numpy.roots
 ]
 
 

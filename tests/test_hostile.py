@@ -133,7 +133,7 @@ def test_one_step_run_reports_a_finite_growth_rate():
 
 
 def test_chunk_zero_is_refused_not_a_zero_division():
-    with pytest.raises(ValueError, match="chunk must be >= 1, got 0"):
+    with pytest.raises(ValueError, match="chunk must be a positive integer, got 0"):
         simulation.run_delayed_sgd([1.0], [0.1], st.Uniform(0, 2), chunk=0, rng=1)
 
 
@@ -162,7 +162,7 @@ def test_largest_good_delay_nan_error_is_refused():
 
 
 def test_largest_good_delay_n_boot_zero_is_refused_not_an_index_error():
-    with pytest.raises(ValueError, match="n_boot must be >= 1, got 0"):
+    with pytest.raises(ValueError, match="n_boot must be a positive integer, got 0"):
         pca.largest_good_delay([0, 1, 2], [[1, 1], [2, 2], [3, 3]], n_boot=0)
 
 
