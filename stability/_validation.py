@@ -149,7 +149,7 @@ def check_real(value, name: str, *, low=None, high=None, low_inclusive=True,
 
 
 def check_momentum(momentum, m) -> tuple[str, float]:
-    """Validate a momentum scheme name and coefficient ``0 <= m < 1``.
+    """Validate a momentum scheme name and coefficient ``0 <= m <= MAX_MOMENTUM`` (0.9999).
 
     With ``momentum="none"`` the coefficient must be 0 (a non-zero ``m`` with no
     momentum is almost certainly a mistake, so it is refused rather than ignored).

@@ -102,10 +102,11 @@ def _add_delay_options(p: argparse.ArgumentParser) -> None:
                    help="rescale --pmf weights to sum to 1 (e.g. raw counts)")
     p.add_argument("--momentum", default="none", choices=("none", "standard", "shifted"),
                    help="optimizer (default none)")
-    p.add_argument("--m", type=float, default=0.0, help="momentum coefficient, 0 <= m < 1")
+    p.add_argument("--m", type=float, default=0.0, help="momentum coefficient, 0 <= m <= 0.9999")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--method", default=None, choices=("auto", "locus", "brentq"),
-                   help="edge-finding method (default auto: the boundary locus)")
+                   help="edge-finding method of threshold (default auto: the boundary locus); "
+                        "an error with lr")
 
 
 def _delay_from(args):

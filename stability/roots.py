@@ -90,7 +90,7 @@ def max_root_modulus(delay, alpha: float, *, momentum: str = "none", m: float = 
         ``a * eta``.
     momentum : {"none", "standard", "shifted"}
     m : float
-        Momentum coefficient, ``0 <= m < 1``.
+        Momentum coefficient, ``0 <= m <= 0.9999``.
 
     Notes
     -----

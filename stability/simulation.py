@@ -163,7 +163,7 @@ def run_delayed_sgd(hessian, learning_rates, delay, *, momentum: str = "none", m
         delay at every step.
     momentum : {"none", "standard", "shifted"}
     m : float
-        Momentum coefficient, ``0 <= m < 1``.
+        Momentum coefficient, ``0 <= m <= 0.9999``.
     steps : int
         Number of updates ``T``.
     x0, x_star : array_like, optional
