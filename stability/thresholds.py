@@ -329,6 +329,8 @@ def sweep(configs, *, method: str = "auto", executor=None, chunksize: int = 16) 
     if executor is None:
         return _finite_edges(np.array([_edge_of(p) for p in points], dtype=float))
     chunksize = check_count(chunksize, "chunksize")
+    if not callable(getattr(executor, "map", None)):
+        raise TypeError(f"executor must be a concurrent.futures.Executor (with a map method), got {executor!r}")
     return _finite_edges(np.array(list(executor.map(_edge_of, points, chunksize=chunksize)), dtype=float))
 
 
