@@ -226,14 +226,23 @@ def check_weights(weights, name: str = "pmf", *, normalize: bool = False, any_to
     return arr
 
 
-def check_leading_ratio(c: np.ndarray) -> None:
-    """The coefficients divided by the leading one (what an eigenvalue solver forms) must
-    stay finite: ``[5e-324, 1]`` has a root at -2e323, beyond double precision."""
+def check_leading_ratio(c: np.ndarray) -> np.ndarray:
+    """Return ``c / c[0]`` (the same roots), which must stay finite: ``[5e-324, 1]`` has a
+    root at -2e323, beyond double precision."""
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        ratio = c[1:] / c[0]
-    if not np.all(np.isfinite(ratio)):
+        monic = c / c[0]
+    if not np.all(np.isfinite(monic)):
         raise ValueError(f"coefficients {_brief(c)} have roots beyond double precision: dividing by the "
                          f"leading coefficient {c[0]!r} overflows")
+    return monic
+
+
+def check_roots(roots: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """Roots that came out non-finite (coefficients near the overflow threshold) are an
+    :class:`OverflowError`, never returned."""
+    if not np.all(np.isfinite(roots)):
+        raise OverflowError(f"the roots of {_brief(c)} overflow double precision")
+    return roots
 
 
 def _brief(value) -> str:

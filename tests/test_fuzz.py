@@ -42,7 +42,7 @@ from stability.figures import FIGURES
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MEMORY_LIMIT = 300 * 2**20
-TIME_LIMIT = 20  # seconds; a hang guard, generous because the CI machine is shared
+TIME_LIMIT = 60  # seconds; a hang guard, generous because the CI machine is shared (and tracemalloc slows the kernels)
 
 HUGE_INTS = [10**12, 10**18, 2**63, 2**64 + 1, 10**100, -(10**18), -(2**63)]
 hostile_ints = hs.one_of(hs.integers(-50, 3), hs.sampled_from(HUGE_INTS))
@@ -234,6 +234,9 @@ PINNED = [
     ("expected_update", 0, np.float64("nan")),  # returned NaN
     ("jacobian_at_optimum", 1, 4.49423283715579e307),  # overflow RuntimeWarning
     ("polynomial_roots", 0, [5e-324, 1]),  # overflow RuntimeWarning in numpy.roots
+    ("polynomial_roots", 0, [8.98846567431158e307, 0, 0]),  # overflow RuntimeWarning in the polish
+    ("polynomial_roots", 0, [1.0, 1e308, 1e308]),  # roots near the overflow threshold
+    ("edge_learning_rate", "steps", None),  # the default: slow under tracemalloc, not a hang
 ]
 
 
