@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from ._validation import check_real
+from ._validation import check_real, check_result
 
 __all__ = ["edge_constant_delay", "inverse_edge_approx", "heavy_ball_edge"]
 
@@ -31,7 +31,7 @@ def edge_constant_delay(tau) -> float:
     0.0483274904722646
     """
     tau = check_real(tau, "tau", low=0.0)
-    return 2.0 * math.sin(math.pi / (4.0 * tau + 2.0))
+    return check_result(2.0 * math.sin(math.pi / (4.0 * tau + 2.0)), f"edge_constant_delay({tau!r})")
 
 
 def inverse_edge_approx(tau) -> float:
@@ -52,7 +52,7 @@ def inverse_edge_approx(tau) -> float:
     20.690142
     """
     tau = check_real(tau, "tau", low=0.0)
-    return (2.0 * tau + 1.0) / math.pi
+    return check_result((2.0 * tau + 1.0) / math.pi, f"inverse_edge_approx({tau!r})")
 
 
 def heavy_ball_edge(m) -> float:
@@ -72,4 +72,4 @@ def heavy_ball_edge(m) -> float:
     38.00000000000001
     """
     m = check_real(m, "m", low=0.0, high=1.0, high_inclusive=False)
-    return 2.0 * (1.0 + m) / (1.0 - m)
+    return check_result(2.0 * (1.0 + m) / (1.0 - m), f"heavy_ball_edge({m!r})")

@@ -73,8 +73,8 @@ def fig6(progress=None) -> FigureData:
     return FigureData(
         "fig6",
         {"tau": taus, "alpha": alpha, "inverse_alpha": inv, "eq7_inverse_alpha": approx, "gap": gap},
-        "Plain A-SGD, constant delay tau = 0..64: 1/(a eta) at the edge (markers, brentq on "
-        "numpy.roots) and eq. 7, (2 tau + 1)/pi (line). Inset: the gap, at most "
+        "Plain A-SGD, constant delay tau = 0..64: 1/(a eta) at the edge (markers, threshold's "
+        "default method, the boundary locus) and eq. 7, (2 tau + 1)/pi (line). Inset: the gap, at most "
         f"{max_gap:.4f} for tau >= 1 (the paper's 'below 0.05' holds).",
         {"max_gap_tau_ge_1": max_gap},
     )

@@ -91,6 +91,10 @@ def run(out: str = "figures", only: Iterable[str] | None = None, formats: str | 
         raise ValueError(f"unknown figure {unknown[0]!r}; choose from {', '.join(FIGURES)}")
     fmts = _parse_formats(formats)
     _check_out(out)
+    for name in names:  # an output path taken by a directory: refuse before computing
+        for ext in ["csv", *fmts]:
+            if os.path.isdir(os.path.join(out, f"{name}.{ext}")):
+                raise ValueError(f"cannot write {os.path.join(out, f'{name}.{ext}')!r}: it is a directory")
 
     from tqdm import tqdm
 
