@@ -35,7 +35,7 @@ from ._validation import check_momentum, check_real
 from .simulation import _as_seed_sequence, _child
 
 __all__ = ["Dataset", "load_digits_data", "MLP", "Minimum", "find_minimum", "network_sharpness",
-           "DelayedRun", "run_delayed", "EdgeSearch", "minimum_edge", "edge_config"]
+           "DelayedRun", "run_delayed", "EdgeSearch", "minimum_edge", "edge_horizon"]
 
 _ACTIVATIONS = ("tanh", "softplus")
 _LOSSES = ("mse", "cross_entropy")
@@ -218,21 +218,26 @@ class MLP:
                 raise ValueError(f"y must have shape {x.shape[:-1] + (self.n_out,)}, got {y.shape}")
         return th, single, x, y
 
-    def _act(self, a):
-        """``sigma(a), sigma'(a), sigma''(a)``."""
+    def _act(self, a, second=True):
+        """``sigma(a), sigma'(a), sigma''(a)`` (the last None unless ``second``)."""
         if self.activation == "tanh":
             s = np.tanh(a)
-            d1 = 1.0 - s * s
-            return s, d1, -2.0 * s * d1
-        sig = 0.5 * (1.0 + np.tanh(0.5 * a))  # logistic, overflow-free
+            d1 = s * s
+            np.subtract(1.0, d1, out=d1)
+            return s, d1, (-2.0 * s * d1 if second else None)
+        sig = np.tanh(0.5 * a)  # logistic, overflow-free: (1 + tanh(a/2)) / 2
+        sig += 1.0
+        sig *= 0.5
         s = np.logaddexp(0.0, a)
-        return s, sig, sig * (1.0 - sig)
+        return s, sig, (sig * (1.0 - sig) if second else None)
 
-    def _forward(self, th, x):
+    def _forward(self, th, x, second=True):
         W1, b1, W2, b2 = self._unpack(th)
-        a1 = np.matmul(x, W1.transpose(0, 2, 1)) + b1[:, None, :]
-        h1, d1, d2 = self._act(a1)
-        f = np.matmul(h1, W2.transpose(0, 2, 1)) + b2[:, None, :]
+        a1 = np.matmul(x, W1.transpose(0, 2, 1))
+        a1 += b1[:, None, :]
+        h1, d1, d2 = self._act(a1, second)
+        f = np.matmul(h1, W2.transpose(0, 2, 1))
+        f += b2[:, None, :]
         return (W1, b1, W2, b2), a1, h1, d1, d2, f
 
     def _loss_terms(self, f, y):
@@ -271,14 +276,14 @@ class MLP:
     def value(self, theta, x, y):
         """Loss (data term plus weight decay)."""
         th, single, x, y = self._prepare(theta, x, y)
-        *_, f = self._forward(th, x)
+        f = self._forward(th, x, False)[-1]
         val = self._loss_terms(f, y)[0] + 0.5 * self.weight_decay * np.einsum("bp,bp->b", th, th)
         return float(val[0]) if single else val
 
     def outputs(self, theta, x):
         """Network outputs ``f(x)``, shape ``(n, c)`` or ``(B, n, c)``."""
         th, single, x, _ = self._prepare(theta, x)
-        f = self._forward(th, x)[-1]
+        f = self._forward(th, x, False)[-1]
         return f[0] if single else f
 
     def accuracy(self, theta, x, labels):
@@ -295,13 +300,14 @@ class MLP:
             ``(loss, grad)`` with shapes ``()`` and ``(P,)``, or ``(B,)`` and ``(B, P)``.
         """
         th, single, x, y = self._prepare(theta, x, y)
-        (W1, b1, W2, b2), a1, h1, d1, d2, f = self._forward(th, x)
+        (W1, b1, W2, b2), a1, h1, d1, d2, f = self._forward(th, x, False)
         val, df, _ = self._loss_terms(f, y)
         g = np.empty_like(th)
         gW1, gb1, gW2, gb2 = self._unpack(g)
         np.matmul(df.transpose(0, 2, 1), h1, out=gW2)
         gb2[:] = df.sum(axis=1)
-        da = np.matmul(df, W2) * d1
+        da = np.matmul(df, W2)
+        da *= d1
         gW1[:] = np.matmul(da.transpose(0, 2, 1), x)
         gb1[:] = da.sum(axis=1)
         if self.weight_decay:
@@ -498,8 +504,8 @@ class DelayedRun:
         ``(B, P)`` last parameters (frozen at the escape for escaped configurations).
     escaped : ndarray of bool
         Left the minimum by the escape tests: distance to ``reference`` above
-        ``escape`` times the start distance, training loss above ``loss_escape`` at a
-        check, or a non-finite value.
+        ``escape`` times the start distance, component along ``direction`` above
+        ``radius``, training loss above ``loss_escape`` at a check, or a non-finite value.
     escaped_at : ndarray of int
         Step of the escape, -1 if none.
     growth_rate : ndarray
@@ -539,7 +545,8 @@ def _per_config(values, B, name, conv):
 
 def run_delayed(model: MLP, x, y, theta0, learning_rates, delay, *, momentum="none", m=0.0,
                 steps: int, batch_size: int | None = None, rng=None, reference=None,
-                escape: float | None = None, loss_escape: float | None = None, check_every: int = 10,
+                escape: float | None = None, direction=None, radius: float | None = None,
+                loss_escape: float | None = None, check_every: int = 10,
                 record_every: int | None = None, chunk: int = 256) -> DelayedRun:
     """Train ``B`` networks at once with a constant delay (paper eqs. 2, 9, 10).
 
@@ -572,6 +579,9 @@ def run_delayed(model: MLP, x, y, theta0, learning_rates, delay, *, momentum="no
         ``(P,)`` point (a minimum) to which distances are measured.
     escape : float, optional
         Escape when ``||theta_t - reference||`` exceeds ``escape`` times its start value.
+    direction, radius : optional
+        Escape when ``|direction . (theta_t - reference)|`` exceeds ``radius``
+        (``direction`` a ``(P,)`` unit vector, typically the top Hessian eigenvector).
     loss_escape : float, optional
         Escape when the full-batch training loss, checked every ``check_every`` steps,
         exceeds this level.
@@ -621,6 +631,15 @@ def run_delayed(model: MLP, x, y, theta0, learning_rates, delay, *, momentum="no
         escape = check_real(escape, "escape", low=1.0, low_inclusive=False)
         if ref is None:
             raise ValueError("escape needs a reference point")
+    if (direction is None) != (radius is None):
+        raise ValueError("direction and radius go together")
+    if radius is not None:
+        radius = check_real(radius, "radius", low=0.0, low_inclusive=False)
+        if ref is None:
+            raise ValueError("radius needs a reference point")
+        direction = np.asarray(direction, dtype=float)
+        if direction.shape != (P,):
+            raise ValueError(f"direction must have shape ({P},), got {direction.shape}")
     if loss_escape is not None:
         loss_escape = check_real(loss_escape, "loss_escape")
     check_every = _check_int(check_every, "check_every")
@@ -667,18 +686,18 @@ def run_delayed(model: MLP, x, y, theta0, learning_rates, delay, *, momentum="no
 
     if record_every is not None:
         snapshot(0, 0)
-    frozen = False
     idx_block = None
+    sel = slice(None)  # rows still training (escaped rows are frozen and skipped)
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(steps):
             cur = t % L
             nxt = (t + 1) % L
             if uniform_delay:
                 slot = (t - int(taus[0])) % L
-                stale = X[slot]
+                stale = X[slot][sel]
             else:
                 slot = (t - taus) % L
-                stale = X[slot, cols]
+                stale = X[slot, cols][sel]
             if batch_size is None:
                 g = model.gradient(stale, x, y)
             else:
@@ -686,25 +705,30 @@ def run_delayed(model: MLP, x, y, theta0, learning_rates, delay, *, momentum="no
                 if j == 0:
                     k = min(chunk, steps - t)
                     idx_block = np.stack([gen.integers(0, n, size=(k, batch_size)) for gen in gens], axis=1)
-                idx = idx_block[j]
+                idx = idx_block[j][sel]
                 g = model.gradient(stale, x[idx], y[idx])
-            g *= step
+            g *= step[sel]
             if momentum_any:
-                if uniform_delay:
-                    v_old = np.where(shifted[:, None], V[slot], V[cur]) if shifted.any() else V[cur]
+                if not shifted.any():
+                    v_old = V[cur][sel]
+                elif uniform_delay:
+                    v_old = np.where(shifted[sel, None], V[slot][sel], V[cur][sel])
                 else:
-                    v_old = np.where(shifted[:, None], V[slot, cols], V[cur])
-                np.multiply(v_old, mcoef, out=V[nxt])
-                V[nxt] -= g
-                np.add(X[cur], V[nxt], out=X[nxt])
+                    v_old = np.where(shifted[sel, None], V[slot, cols][sel], V[cur][sel])
+                v_new = v_old * mcoef[sel]
+                v_new -= g
+                V[nxt][sel] = v_new
+                X[nxt][sel] = X[cur][sel] + v_new
             else:
-                np.subtract(X[cur], g, out=X[nxt])
+                X[nxt][sel] = X[cur][sel] - g
             bad = ~np.isfinite(X[nxt]).all(axis=1)
             s = t + 1
             if track:
                 dev = X[nxt] - ref
                 sq = np.einsum("bp,bp->b", dev, dev)
                 bad |= ~(sq <= lim)
+                if radius is not None:
+                    bad |= ~(np.abs(dev @ direction) <= radius)
                 if mid - window < s <= mid:
                     np.maximum(wmax_mid, sq, out=wmax_mid)
                 if s > steps - window:
@@ -715,11 +739,12 @@ def run_delayed(model: MLP, x, y, theta0, learning_rates, delay, *, momentum="no
             if newly.any():
                 escaped_at[newly] = s
                 alive &= ~newly
-                frozen = True
-            if frozen:
-                X[nxt][~alive] = X[cur][~alive]
+                X[:, newly] = X[cur][newly]  # freeze at the last state inside the limits
                 if momentum_any:
-                    V[nxt][~alive] = 0.0
+                    V[:, newly] = 0.0
+                sel = np.flatnonzero(alive)
+                if sel.size == 0 and record_every is None:
+                    break
             if record_every is not None and s % record_every == 0:
                 snapshot(s, nxt)
     if track:
@@ -765,7 +790,7 @@ class EdgeSearch:
     steps: int
 
 
-def edge_config(delay: int) -> int:
+def edge_horizon(delay: int) -> int:
     """Default horizon of :func:`minimum_edge` for a constant ``delay``: ``30 (tau + 2) + 300``."""
     return 30 * (_check_int(delay, "delay", low=0) + 2) + 300
 
@@ -773,7 +798,7 @@ def edge_config(delay: int) -> int:
 def minimum_edge(model: MLP, x, y, minimum: Minimum, delay: int, *, schemes=(("none", 0.0),),
                  perturbation: float = 1e-4, escape: float = 100.0, steps: int | None = None,
                  grid: int = 10, rounds: int = 3, lower: float = 1e-2, batch_size: int | None = None,
-                 loss_escape: float | None = None, rng=0) -> tuple[EdgeSearch, ...]:
+                 radius: float = 0.1, rng=0) -> tuple[EdgeSearch, ...]:
     """Largest learning rate at which delayed training stays at ``minimum``, by bisection.
 
     Every run restarts at ``theta* + perturbation * u`` (``u`` the top Hessian
@@ -786,8 +811,9 @@ def minimum_edge(model: MLP, x, y, minimum: Minimum, delay: int, *, schemes=(("n
     exceeds its maximum over the window ending at mid-run; windows of
     ``min(steps/4, 8 (tau + 2))`` steps, longer than the oscillation period of the
     critical mode).  With mini-batches (``batch_size``), where the noise keeps the
-    distance fluctuating: the full-batch training loss, checked every 10 steps, exceeds
-    ``loss_escape``.
+    iterate fluctuating (and wandering along flat directions): the component along
+    ``u``, ``|u . (theta_t - theta*)|``, exceeds ``radius`` within the horizon (or the
+    iterate overflows).
 
     Bisection: each round simulates ``grid`` learning rates spread geometrically over
     the bracket, all schemes in one vectorised state, and keeps the cell between the
@@ -810,16 +836,16 @@ def minimum_edge(model: MLP, x, y, minimum: Minimum, delay: int, *, schemes=(("n
     escape : float
         Distance factor that counts as leaving.
     steps : int, optional
-        Horizon, default :func:`edge_config` ``(delay)``.
+        Horizon, default :func:`edge_horizon` ``(delay)``.
     grid, rounds : int
         Learning rates per round and number of rounds: the final bracket is about
         ``(hi/lo)**(1/(grid+1)**rounds)`` wide.
     lower : float
         Lower end of the first bracket, times ``1/a``.
     batch_size : int, optional
-        Mini-batch SGD instead of full-batch GD; needs ``loss_escape``.
-    loss_escape : float, optional
-        Loss level that counts as leaving (mini-batch runs).
+        Mini-batch SGD (with replacement) instead of full-batch GD.
+    radius : float
+        Amplitude along the top eigenvector that counts as leaving (mini-batch runs).
     rng : int or numpy.random.Generator
         Seed of the mini-batches; every learning rate of a round uses the same stream
         (common random numbers), so the comparison between rates is not blurred by
@@ -844,7 +870,7 @@ def minimum_edge(model: MLP, x, y, minimum: Minimum, delay: int, *, schemes=(("n
     if not isinstance(minimum, Minimum):
         raise TypeError(f"minimum must be a Minimum (from find_minimum), got {type(minimum).__name__}")
     delay = _check_int(delay, "delay", low=0)
-    steps = edge_config(delay) if steps is None else _check_int(steps, "steps")
+    steps = edge_horizon(delay) if steps is None else _check_int(steps, "steps")
     grid = _check_int(grid, "grid")
     rounds = _check_int(rounds, "rounds")
     perturbation = check_real(perturbation, "perturbation", low=0.0, low_inclusive=False)
@@ -852,8 +878,7 @@ def minimum_edge(model: MLP, x, y, minimum: Minimum, delay: int, *, schemes=(("n
     schemes = [(str(s_), float(m_)) for s_, m_ in schemes]
     for s_, m_ in schemes:
         check_momentum(s_, m_)
-    if batch_size is not None and loss_escape is None:
-        raise ValueError("mini-batch edges need loss_escape (the distance criterion needs no noise)")
+    radius = check_real(radius, "radius", low=0.0, low_inclusive=False)
     a = minimum.sharpness
     start = minimum.theta + perturbation * minimum.direction
     S = len(schemes)
@@ -868,7 +893,8 @@ def minimum_edge(model: MLP, x, y, minimum: Minimum, delay: int, *, schemes=(("n
         run = run_delayed(model, x, y, start, etas.ravel(), delay, momentum=mom, m=mm, steps=steps,
                           batch_size=batch_size, rng=seeds, reference=minimum.theta,
                           escape=None if batch_size is not None else escape,
-                          loss_escape=loss_escape)
+                          direction=None if batch_size is None else minimum.direction,
+                          radius=None if batch_size is None else radius)
         out = run.escaped if batch_size is not None else run.left
         return out.reshape(S, k)
 
