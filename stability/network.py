@@ -468,9 +468,12 @@ def find_minimum(model: MLP, x, y, *, eta: float, steps: int, rng=0, theta0=None
     theta = model.init(rng) if theta0 is None else np.array(theta0, dtype=float)
     if theta.shape != (model.size,):
         raise ValueError(f"theta0 must have shape ({model.size},), got {theta.shape}")
-    for _ in range(steps):
-        theta = theta - eta * model.gradient(theta, x, y)
-    if not np.all(np.isfinite(theta)):
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(steps):
+            theta = theta - eta * model.gradient(theta, x, y)
+            if t % 16 == 15 and not np.all(np.abs(theta) < 1e100):
+                break
+    if not np.all(np.abs(theta) < 1e100):
         raise ArithmeticError(f"gradient descent at eta={eta!r} diverged")
     g = model.gradient(theta, x, y)
     iters = 0
