@@ -300,20 +300,68 @@ class MLP:
             ``(loss, grad)`` with shapes ``()`` and ``(P,)``, or ``(B,)`` and ``(B, P)``.
         """
         th, single, x, y = self._prepare(theta, x, y)
-        (W1, b1, W2, b2), a1, h1, d1, d2, f = self._forward(th, x, False)
-        val, df, _ = self._loss_terms(f, y)
+        val, g = self._value_and_gradient(th, x, y, None)
+        return (float(val[0]), g[0]) if single else (val, g)
+
+    def _value_and_gradient(self, th, x, y, work):
+        """Batched loss and gradient for validated ``(B, P)`` input.
+
+        ``work`` is None or a dict of scratch arrays reused between calls (the training
+        loop passes one): the ``(B, n, h)`` and ``(B, n, c)`` temporaries are then not
+        allocated at every step, which spares the page faults that fresh large arrays
+        cost (more than the arithmetic at these sizes).
+        """
+        B, n = th.shape[0], x.shape[-2]
+        h, c = self.n_hidden, self.n_out
+
+        def buf(name, shape):
+            if work is None:
+                return np.empty(shape)
+            arr = work.get(name)
+            if arr is None or arr.shape[0] < shape[0] or arr.shape[1:] != shape[1:]:
+                arr = work[name] = np.empty(shape)
+            return arr[:shape[0]]
+
+        W1, b1, W2, b2 = self._unpack(th)
+        a1 = buf("a1", (B, n, h))
+        np.matmul(x, W1.transpose(0, 2, 1), out=a1)
+        a1 += b1[:, None, :]
+        h1 = buf("h1", (B, n, h))
+        d1 = buf("d1", (B, n, h))
+        if self.activation == "tanh":
+            np.tanh(a1, out=h1)
+            np.multiply(h1, h1, out=d1)
+            np.subtract(1.0, d1, out=d1)
+        else:
+            np.logaddexp(0.0, a1, out=h1)
+            np.multiply(a1, 0.5, out=d1)
+            np.tanh(d1, out=d1)  # logistic(a) = (1 + tanh(a/2)) / 2, overflow-free
+            d1 += 1.0
+            d1 *= 0.5
+        f = buf("f", (B, n, c))
+        np.matmul(h1, W2.transpose(0, 2, 1), out=f)
+        f += b2[:, None, :]
+        if self.loss == "mse":
+            f -= y  # residual, in place
+            val = 0.5 * np.einsum("bnc,bnc->b", f, f) / n
+            f /= n
+            df = f
+        else:
+            val, df, _ = self._loss_terms(f, y)
         g = np.empty_like(th)
         gW1, gb1, gW2, gb2 = self._unpack(g)
+        ones = np.ones(n)  # sums over samples as products: faster than a middle-axis reduction
         np.matmul(df.transpose(0, 2, 1), h1, out=gW2)
-        gb2[:] = df.sum(axis=1)
-        da = np.matmul(df, W2)
+        gb2[:] = np.matmul(ones, df)
+        da = buf("da", (B, n, h))
+        np.matmul(df, W2, out=da)
         da *= d1
         gW1[:] = np.matmul(da.transpose(0, 2, 1), x)
-        gb1[:] = da.sum(axis=1)
+        gb1[:] = np.matmul(ones, da)
         if self.weight_decay:
             val = val + 0.5 * self.weight_decay * np.einsum("bp,bp->b", th, th)
             g += self.weight_decay * th
-        return (float(val[0]), g[0]) if single else (val, g)
+        return val, g
 
     def gradient(self, theta, x, y):
         """Exact gradient, shape of ``theta``."""
@@ -521,6 +569,9 @@ class DelayedRun:
         Those steps.
     snapshot_loss : ndarray or None
         ``(k, B)`` full-batch training loss at the snapshots.
+    start_distance, end_distance : ndarray
+        ``||theta_0 - reference||`` and the largest distance over the last window (NaN
+        without ``reference``).
     """
 
     theta: np.ndarray
@@ -530,11 +581,18 @@ class DelayedRun:
     snapshots: np.ndarray | None = None
     snapshot_steps: np.ndarray | None = None
     snapshot_loss: np.ndarray | None = None
+    start_distance: np.ndarray | None = None
+    end_distance: np.ndarray | None = None
+
+    #: Below this fraction of the start distance a run is at the rounding floor of the
+    #: minimum (the residual gradient and round-off), where "growing" is noise.
+    FLOOR = 1e-3
 
     @property
     def left(self) -> np.ndarray:
-        """Escaped, or still moving away from ``reference`` at the end (growth rate > 0)."""
-        return self.escaped | (self.growth_rate > 0)
+        """Escaped, or still moving away from ``reference`` at the end: growth rate > 0
+        with the distance above :attr:`FLOOR` times its start."""
+        return self.escaped | ((self.growth_rate > 0) & (self.end_distance > self.FLOOR * self.start_distance))
 
 
 def _per_config(values, B, name, conv):
@@ -691,6 +749,7 @@ def run_delayed(model: MLP, x, y, theta0, learning_rates, delay, *, momentum="no
         snapshot(0, 0)
     idx_block = None
     sel = slice(None)  # rows still training (escaped rows are frozen and skipped)
+    work = {}  # scratch arrays of the gradient, reused at every step
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(steps):
             cur = t % L
@@ -702,14 +761,14 @@ def run_delayed(model: MLP, x, y, theta0, learning_rates, delay, *, momentum="no
                 slot = (t - taus) % L
                 stale = X[slot, cols][sel]
             if batch_size is None:
-                g = model.gradient(stale, x, y)
+                g = model._value_and_gradient(stale, x, y, work)[1]
             else:
                 j = t % chunk
                 if j == 0:
                     k = min(chunk, steps - t)
                     idx_block = np.stack([gen.integers(0, n, size=(k, batch_size)) for gen in gens], axis=1)
                 idx = idx_block[j][sel]
-                g = model.gradient(stale, x[idx], y[idx])
+                g = model._value_and_gradient(stale, x[idx], y[idx], work)[1]
             g *= step[sel]
             if momentum_any:
                 if not shifted.any():
@@ -754,12 +813,13 @@ def run_delayed(model: MLP, x, y, theta0, learning_rates, delay, *, momentum="no
         with np.errstate(divide="ignore", invalid="ignore"):
             rate = 0.5 * (np.log(wmax_end) - np.log(wmax_mid)) / max(1, steps - mid)
         rate = np.where(escaped_at >= 0, np.inf, rate)
+        start_d, end_d = np.sqrt(d0sq), np.sqrt(wmax_end)
     else:
-        rate = np.full(B, np.nan)
+        rate = start_d = end_d = np.full(B, np.nan)
     rec = record_every is not None
     return DelayedRun(X[steps % L].copy(), escaped_at >= 0, escaped_at, rate,
                       np.array(snaps) if rec else None, np.array(snap_steps) if rec else None,
-                      np.array(snap_loss) if rec else None)
+                      np.array(snap_loss) if rec else None, start_d, end_d)
 
 
 # --------------------------------------------------------------------------- edge at a minimum
@@ -782,6 +842,8 @@ class EdgeSearch:
     rounds : int
     steps : int
         Horizon of every run.
+    seed : int or None
+        Mini-batch seed (None for full-batch runs).
     """
 
     momentum: str
@@ -791,6 +853,7 @@ class EdgeSearch:
     bracket: tuple[float, float]
     rounds: int
     steps: int
+    seed: object = None
 
 
 def edge_horizon(delay: int) -> int:
@@ -813,7 +876,8 @@ def minimum_edge(model: MLP, x, y, minimum: Minimum, delay: int, *, schemes=(("n
     horizon, or it is still growing at the end (its maximum over the last window
     exceeds its maximum over the window ending at mid-run; windows of
     ``min(steps/4, 8 (tau + 2))`` steps, longer than the oscillation period of the
-    critical mode).  With mini-batches (``batch_size``), where the noise keeps the
+    critical mode) while above ``1e-3`` of its start value (below that, a stable run
+    sits at the rounding floor of the minimum and its "growth" is round-off).  With mini-batches (``batch_size``), where the noise keeps the
     iterate fluctuating (and wandering along flat directions): the component along
     ``u``, ``|u . (theta_t - theta*)|``, exceeds ``radius`` within the horizon (or the
     iterate overflows).
@@ -849,15 +913,15 @@ def minimum_edge(model: MLP, x, y, minimum: Minimum, delay: int, *, schemes=(("n
         Mini-batch SGD (with replacement) instead of full-batch GD.
     radius : float
         Amplitude along the top eigenvector that counts as leaving (mini-batch runs).
-    rng : int or numpy.random.Generator
+    rng : int, numpy.random.SeedSequence or a sequence of them
         Seed of the mini-batches; every learning rate of a round uses the same stream
         (common random numbers), so the comparison between rates is not blurred by
-        sampling.
+        sampling.  A sequence runs one search per seed, all in the same vectorised state.
 
     Returns
     -------
     tuple of EdgeSearch
-        One per scheme, in order.
+        One per scheme (and, with mini-batches, per seed: schemes outer, seeds inner).
 
     Notes
     -----
@@ -884,17 +948,21 @@ def minimum_edge(model: MLP, x, y, minimum: Minimum, delay: int, *, schemes=(("n
     radius = check_real(radius, "radius", low=0.0, low_inclusive=False)
     a = minimum.sharpness
     start = minimum.theta + perturbation * minimum.direction
-    S = len(schemes)
+    seeds = [None] if batch_size is None else (list(rng) if isinstance(rng, (list, tuple)) else [rng])
+    if not seeds:
+        raise ValueError("rng is an empty sequence of seeds")
+    searches = [(s_, m_, sd) for s_, m_ in schemes for sd in seeds]
+    S = len(searches)
     lo = np.array([lower / a] * S)
-    hi = np.array([4.0 * (1.0 + m_) / (1.0 - m_) / a for _, m_ in schemes])
+    hi = np.array([4.0 * (1.0 + m_) / (1.0 - m_) / a for _, m_, _ in searches])
 
     def leaves(etas):  # etas (S, k) -> bool (S, k)
         k = etas.shape[1]
-        mom = [s_ for s_, _ in schemes for _ in range(k)]
-        mm = [m_ for _, m_ in schemes for _ in range(k)]
-        seeds = [rng] * (S * k) if batch_size is not None else None
+        mom = [s_ for s_, _, _ in searches for _ in range(k)]
+        mm = [m_ for _, m_, _ in searches for _ in range(k)]
+        streams = [sd for _, _, sd in searches for _ in range(k)] if batch_size is not None else None
         run = run_delayed(model, x, y, start, etas.ravel(), delay, momentum=mom, m=mm, steps=steps,
-                          batch_size=batch_size, rng=seeds, reference=minimum.theta,
+                          batch_size=batch_size, rng=streams, reference=minimum.theta,
                           escape=None if batch_size is not None else escape,
                           direction=None if batch_size is None else minimum.direction,
                           radius=None if batch_size is None else radius)
@@ -919,4 +987,4 @@ def minimum_edge(model: MLP, x, y, minimum: Minimum, delay: int, *, schemes=(("n
             new_hi = hi[i] if first == grid else etas[i, first]
             lo[i], hi[i] = new_lo, new_hi
     return tuple(EdgeSearch(s_, m_, delay, float(math.sqrt(lo[i] * hi[i])), (float(lo[i]), float(hi[i])),
-                            rounds, steps) for i, (s_, m_) in enumerate(schemes))
+                            rounds, steps, sd) for i, (s_, m_, sd) in enumerate(searches))

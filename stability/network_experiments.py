@@ -25,7 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .figures import FigureData
-from .network import MLP, find_minimum, load_digits_data, minimum_edge, network_sharpness, run_delayed
+from .network import (MLP, edge_horizon, find_minimum, load_digits_data, minimum_edge, network_sharpness,
+                      run_delayed)
 from .thresholds import scaled_learning_rate, threshold
 
 __all__ = ["NetworkSetup", "FULL", "REDUCED", "SCHEMES", "network_edges", "network_rule",
@@ -132,11 +133,10 @@ def network_edges(progress=None, *, setup: NetworkSetup = FULL) -> FigureData:
         _tick(progress)
     for tau in setup.sgd_taus:
         for b in setup.sgd_batches:
-            for seed in setup.sgd_seeds:
-                (r,) = minimum_edge(model, x, y, mn, tau, batch_size=b, rng=seed, radius=setup.sgd_radius,
-                                    grid=setup.edge_grid, rounds=setup.edge_rounds,
-                                    steps=setup.sgd_horizon_factor * (30 * (tau + 2) + 300))
-                add("sgd", r, b, seed)
+            for r in minimum_edge(model, x, y, mn, tau, batch_size=b, rng=list(setup.sgd_seeds),
+                                  radius=setup.sgd_radius, grid=setup.edge_grid, rounds=setup.edge_rounds,
+                                  steps=setup.sgd_horizon_factor * edge_horizon(tau)):
+                add("sgd", r, b, r.seed)
             _tick(progress)
     cols = {k: (v if k in ("kind", "scheme") else np.array(v)) for k, v in rows.items()}
     full = np.array(rows["kind"]) == "full_batch"

@@ -335,3 +335,14 @@ def test_figure_tick_counts_match_the_full_setup():
 
     assert figures.FIGURES["network_edges"][1] == len(ne.FULL.edge_taus) + len(ne.FULL.sgd_taus) * len(
         ne.FULL.sgd_batches)
+
+
+def test_stable_run_at_the_rounding_floor_does_not_count_as_leaving(reduced):
+    """Regression: far below the edge the distance decays to the floor set by round-off and
+    the residual gradient (~1e-9 here), where the window-to-window "growth" has a random
+    sign; such a run once counted as leaving and dragged the measured edge 25x too low."""
+    model, data, mn = reduced
+    run = run_delayed(model, data.x_train, data.y_train, mn.theta + 1e-4 * mn.direction,
+                      [0.02, 0.05, 0.1], 0, steps=360, reference=mn.theta, escape=100.0)
+    assert np.all(run.end_distance < 1e-4 * run.start_distance)  # at the floor
+    assert not run.left.any()
