@@ -165,6 +165,19 @@ class MLP:
     loss : {"mse", "cross_entropy"}
     weight_decay : float
         ``lambda >= 0``; it adds ``lambda`` to every Hessian eigenvalue.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stability.network import MLP
+    >>> net = MLP(2, 3, 1)
+    >>> net.size
+    13
+    >>> x, y = np.array([[0.0, 1.0], [1.0, -1.0]]), np.array([[1.0], [0.0]])
+    >>> theta, v = net.init(0), np.linspace(-1.0, 1.0, 13)
+    >>> fd = (net.gradient(theta + 1e-6 * v, x, y) - net.gradient(theta - 1e-6 * v, x, y)) / 2e-6
+    >>> bool(np.allclose(net.hvp(theta, v, x, y), fd, rtol=1e-6, atol=1e-9))
+    True
     """
 
     n_in: int
