@@ -346,3 +346,61 @@ def test_stable_run_at_the_rounding_floor_does_not_count_as_leaving(reduced):
                       [0.02, 0.05, 0.1], 0, steps=360, reference=mn.theta, escape=100.0)
     assert np.all(run.end_distance < 1e-4 * run.start_distance)  # at the floor
     assert not run.left.any()
+
+
+# ---------------------------------------------------------------- the plots draw the computed numbers
+
+REPO_FIGURES = __import__("pathlib").Path(__file__).resolve().parent.parent / "figures"
+
+
+def _committed(name):
+    from stability import figures
+
+    return figures.read_csv(str(REPO_FIGURES / f"{name}.csv"))
+
+
+def test_network_edges_plot_draws_predicted_and_measured_edges():
+    from stability import plotting
+    data = _committed("network_edges")
+    fig, ax = plotting.plot_network_edges(data)
+    c = data.columns
+    kind, scheme = np.array(c["kind"]), np.array(c["scheme"])
+    for i, sc in enumerate(("none", "standard", "shifted")):
+        sel = (kind == "full_batch") & (scheme == sc)
+        assert_allclose(ax[0].lines[2 * i].get_xydata(),
+                        np.column_stack([c["tau"][sel], 1 / (c["sharpness"][sel] * c["predicted_eta"][sel])]))
+        assert_allclose(ax[0].lines[2 * i + 1].get_ydata(), 1 / (c["sharpness"][sel] * c["measured_eta"][sel]))
+    sgd = kind == "sgd"
+    for j, t in enumerate(dict.fromkeys(c["tau"][sgd].tolist())):
+        sel = sgd & (c["tau"] == t)
+        bs = np.unique(c["batch_size"][sel])
+        assert_allclose(ax[1].lines[j].get_xydata(),
+                        np.column_stack([bs, [c["ratio"][sel & (c["batch_size"] == b)].mean() for b in bs]]))
+    assert_allclose(ax[1].lines[-1].get_ydata(), 1.0)
+    plotting.close(fig)
+
+
+def test_network_rule_plot_omits_diverged_runs():
+    from stability import plotting
+    data = _committed("network_rule")
+    fig, ax = plotting.plot_network_rule(data)
+    c = data.columns
+    rule = np.array(c["rule"])
+    for i, r in enumerate(("eta0", "scaled", "naive")):
+        sel = (rule == r) & (c["diverged"] == 0)
+        for k, col in enumerate(("final_loss", "test_accuracy", "sharpness")):
+            assert_allclose(ax[k].lines[i].get_ydata(), c[col][sel])
+    assert np.all(np.isfinite(ax[0].lines[0].get_ydata()))
+    plotting.close(fig)
+
+
+def test_delayed_edge_of_stability_plot_draws_sharpness_and_its_line():
+    from stability import plotting
+    data = _committed("delayed_edge_of_stability")
+    fig, ax = plotting.plot_delayed_edge_of_stability(data)
+    c = data.columns
+    for i, t in enumerate(dict.fromkeys(c["tau"].tolist())):
+        sel = c["tau"] == t
+        assert_allclose(ax.lines[2 * i].get_xydata(), np.column_stack([c["step"][sel], c["sharpness"][sel]]))
+        assert_allclose(ax.lines[2 * i + 1].get_ydata(), [st.threshold(int(t)) / c["eta"][sel][0]] * sel.sum())
+    plotting.close(fig)
