@@ -63,7 +63,7 @@ class NetworkSetup:
     rule_eta0: float = 0.4
     rule_taus: tuple = (8, 16, 32)
     rule_seeds: tuple = (1, 2, 3)
-    rule_steps: int = 8000
+    rule_steps: int = 24000
     eos_taus: tuple = (0, 2, 4, 8)
     eos_line: float = 4.5
     eos_steps: int = 24000

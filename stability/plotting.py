@@ -310,7 +310,7 @@ def plot_network_rule(data=None, ax=None):
         ax[0].set_title("Loss (diverged runs omitted)")
         ax[1].set_title("Test accuracy")
         ax[2].set_title(r"Sharpness; dashed: threshold$(\tau)/\eta$")
-        ax[1].legend(loc="lower left")
+        ax[1].legend(loc="lower right")
     return fig, ax
 
 
