@@ -266,6 +266,27 @@ def liu_tradeoff(progress=None) -> FigureData:
     )
 
 
+def network_edges(progress=None) -> FigureData:
+    """A small network on digits: measured edges at a minimum against ``threshold/a`` (GD and SGD)."""
+    from . import network_experiments
+
+    return network_experiments.network_edges(progress)
+
+
+def network_rule(progress=None) -> FigureData:
+    """A small network trained from scratch with a delay: eta0, eq. 8's rate and eta0/tau."""
+    from . import network_experiments
+
+    return network_experiments.network_rule(progress)
+
+
+def delayed_edge_of_stability(progress=None) -> FigureData:
+    """Sharpness during full-batch delayed GD against the line ``threshold(tau)/eta``."""
+    from . import network_experiments
+
+    return network_experiments.delayed_edge_of_stability(progress)
+
+
 #: name -> (compute function, number of progress ticks)
 FIGURES: dict[str, tuple[Callable[..., FigureData], int]] = {
     "fig4": (fig4, len(M_GRID) * (len(TAUS) + len(SIM_TAUS))),
@@ -276,6 +297,9 @@ FIGURES: dict[str, tuple[Callable[..., FigureData], int]] = {
     "quadratic_check": (quadratic_check, len(CHECK_CASES) * len(SIM_TAUS) + len(CHECK_UNIFORM_B)),
     "liu_fig1": (liu_fig1, 1),
     "liu_tradeoff": (liu_tradeoff, 5),
+    "network_edges": (network_edges, 15),
+    "network_rule": (network_rule, 2),
+    "delayed_edge_of_stability": (delayed_edge_of_stability, 2),
 }
 
 

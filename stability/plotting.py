@@ -18,7 +18,8 @@ import numpy as np  # noqa: E402
 from . import figures  # noqa: E402
 
 __all__ = ["plot_fig4", "plot_fig6", "plot_fig7", "plot_fig8", "plot_fig10", "plot_quadratic_check",
-           "plot_liu_fig1", "plot_liu_tradeoff", "PLOTS",
+           "plot_liu_fig1", "plot_liu_tradeoff", "plot_network_edges", "plot_network_rule",
+           "plot_delayed_edge_of_stability", "PLOTS",
            "save", "close",
            "STYLE"]
 
@@ -216,8 +217,129 @@ def plot_liu_tradeoff(data=None, ax=None):
     return fig, ax
 
 
+_SCHEME_LABELS = {"none": "plain", "standard": "standard, m = 0.9", "shifted": "shifted, m = 0.9"}
+
+
+def plot_network_edges(data=None, ax=None):
+    """Edges at a network minimum: measured against predicted.
+
+    ``ax`` may be None or a pair of axes.  Left, full-batch GD, ``1/(a eta)`` against
+    ``tau``: ``ax[0].lines[2 i]`` the prediction ``1/threshold`` and
+    ``ax[0].lines[2 i + 1]`` the measured edges (markers) of the ``i``-th scheme (plain,
+    standard, shifted).  Right, mini-batch SGD: ``ax[1].lines[j]`` the measured edge over
+    the predicted one against the batch size (mean over seeds) for the ``j``-th delay;
+    the dotted line at 1 is ``ax[1].lines[-1]``.
+    """
+    data = figures.network_edges() if data is None else data
+    with plt.rc_context(STYLE):
+        if ax is None:
+            fig, ax = plt.subplots(1, 2, figsize=(6.8, 2.6), layout="constrained")
+        fig = ax[0].figure
+        kind = np.array(data.column("kind"))
+        scheme = np.array(data.column("scheme"))
+        a = data.column("sharpness")
+        inv_pred = 1.0 / (a * data.column("predicted_eta"))
+        inv_meas = 1.0 / (a * data.column("measured_eta"))
+        full = kind == "full_batch"
+        for i, sc in enumerate(dict.fromkeys(scheme[full].tolist())):
+            sel = full & (scheme == sc)
+            tau = data.column("tau")[sel]
+            ax[0].plot(tau, inv_pred[sel], "-", color=f"C{i}", label=f"{_SCHEME_LABELS.get(sc, sc)}: theory")
+            ax[0].plot(tau, inv_meas[sel], "o", mfc="none", color=f"C{i}", label="measured")
+        ax[0].set_yscale("log")
+        _finish(ax[0], r"delay $\tau$ (steps)", r"$1/(a\,\eta)$ at the edge", "Full-batch GD from the minimum",
+                "lower right")
+        sgd = kind == "sgd"
+        ratio = data.column("ratio")
+        batch = data.column("batch_size")
+        taus = data.column("tau")
+        for j, t in enumerate(dict.fromkeys(taus[sgd].tolist())):
+            sel = sgd & (taus == t)
+            bs = np.array(sorted(set(batch[sel].tolist())))
+            mean = np.array([ratio[sel & (batch == b)].mean() for b in bs])
+            ax[1].plot(bs, mean, "s-", color=f"C{j + 3}", label=rf"$\tau$ = {int(t)}")
+            ax[1].scatter(batch[sel], ratio[sel], s=6, color=f"C{j + 3}", alpha=0.5)
+        ax[1].axhline(1.0, color="k", ls=":", lw=0.8)
+        ax[1].set_xscale("log", base=2)
+        _finish(ax[1], "batch size", "measured / predicted edge", "Mini-batch SGD (plain), seeds as dots",
+                "lower right")
+    return fig, ax
+
+
+_RULE_STYLE = {"eta0": ("x", "C3"), "scaled": ("o", "C0"), "naive": ("s", "C2")}
+_RULE_LABELS = {"eta0": r"$\eta_0$", "scaled": r"eq. 8: $\eta_0\,\alpha^*(\tau)/\alpha^*(0)$",
+                "naive": r"$\eta_0/\tau$"}
+
+
+def plot_network_rule(data=None, ax=None):
+    """The learning-rate rule on a network trained from scratch.
+
+    ``ax`` may be None or three axes: final training loss, test accuracy and sharpness
+    against ``tau``.  On each, ``ax[k].lines[i]`` holds every seed (markers) of the
+    ``i``-th rule in order of first appearance (eta0, scaled, naive); diverged runs are
+    not drawn.  ``ax[2]`` also draws the rule's edge line ``threshold(tau)/eta``
+    dashed (``ax[2].lines[3 + i]``).
+    """
+    data = figures.network_rule() if data is None else data
+    with plt.rc_context(STYLE):
+        if ax is None:
+            fig, ax = plt.subplots(1, 3, figsize=(7.2, 2.5), layout="constrained")
+        fig = ax[0].figure
+        rule = np.array(data.column("rule"))
+        tau = data.column("tau")
+        ok = data.column("diverged") == 0
+        rules = list(dict.fromkeys(rule.tolist()))
+        offsets = {r: (k - 1) * 0.8 for k, r in enumerate(rules)}
+        for k, (col, ylabel) in enumerate((("final_loss", "final training loss"),
+                                           ("test_accuracy", "test accuracy"), ("sharpness", "sharpness"))):
+            for r in rules:
+                sel = (rule == r) & ok
+                mk, c = _RULE_STYLE.get(r, ("o", "k"))
+                ax[k].plot(tau[sel] + offsets[r], data.column(col)[sel], mk, mfc="none", color=c,
+                           label=_RULE_LABELS.get(r, r))
+            ax[k].set_xlabel(r"delay $\tau$ (steps)")
+            ax[k].set_ylabel(ylabel)
+        for r in rules:
+            sel = rule == r
+            mk, c = _RULE_STYLE.get(r, ("o", "k"))
+            t, line = tau[sel], data.column("edge_line")[sel]
+            order = np.argsort(t, kind="stable")
+            keep = line[order] < 2 * np.nanmax(data.column("sharpness"))
+            ax[2].plot(t[order][keep], line[order][keep], "--", color=c, lw=0.8)
+        ax[0].set_yscale("log")
+        ax[0].set_title("Loss (diverged runs omitted)")
+        ax[1].set_title("Test accuracy")
+        ax[2].set_title(r"Sharpness; dashed: threshold$(\tau)/\eta$")
+        ax[1].legend(loc="lower right")
+    return fig, ax
+
+
+def plot_delayed_edge_of_stability(data=None, ax=None):
+    """Sharpness during full-batch delayed GD against the predicted line.
+
+    ``ax.lines[2 i]`` is the sharpness against the step of the ``i``-th run and
+    ``ax.lines[2 i + 1]`` its line ``threshold(tau)/eta`` (dashed, same colour).
+    """
+    data = figures.delayed_edge_of_stability() if data is None else data
+    with plt.rc_context(STYLE):
+        fig, ax = _axes(ax)
+        tau = data.column("tau")
+        for i, t in enumerate(dict.fromkeys(tau.tolist())):
+            sel = tau == t
+            step = data.column("step")[sel]
+            eta = data.column("eta")[sel][0]
+            ax.plot(step, data.column("sharpness")[sel], "-", color=f"C{i}",
+                    label=rf"$\tau$ = {int(t)}, $\eta$ = {eta:.3g}")
+            ax.plot(step, data.column("edge_line")[sel], "--", color=f"C{i}", lw=0.8)
+        _finish(ax, "step", "sharpness (top Hessian eigenvalue)",
+                r"Delayed GD: sharpness vs. threshold$(\tau)/\eta$ (dashed)", "lower right")
+    return fig, ax
+
+
 PLOTS = {"fig4": plot_fig4, "fig6": plot_fig6, "fig7": plot_fig7, "fig8": plot_fig8, "fig10": plot_fig10,
-         "quadratic_check": plot_quadratic_check, "liu_fig1": plot_liu_fig1, "liu_tradeoff": plot_liu_tradeoff}
+         "quadratic_check": plot_quadratic_check, "liu_fig1": plot_liu_fig1, "liu_tradeoff": plot_liu_tradeoff,
+         "network_edges": plot_network_edges, "network_rule": plot_network_rule,
+         "delayed_edge_of_stability": plot_delayed_edge_of_stability}
 
 # Metadata that would embed versions or dates; removed so output is byte-for-byte stable.
 _METADATA = {
