@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import check_momentum, check_real
-from .delays import as_pmf
+from .delays import Empirical, as_pmf
 
 __all__ = ["MeanSquareResult", "AlmostSureResult", "LyapunovEstimate", "CRITERIA",
            "mean_square_gain", "mean_square_edge", "mean_square_edge_result",
@@ -50,9 +50,12 @@ CRITERIA = ("mean", "mean-square", "almost-sure")
 
 #: Relative accuracy of the mean-square gain integral (doubling rule, see mean_square_gain).
 GAIN_RTOL = 1e-13
+#: Two trapezoid sums on N/2 and N points agreeing to this accept the N-point sum: the
+#: error falls like r**N, so the N-point error is about (this)**2 relative, below GAIN_RTOL.
+_DOUBLING_RTOL = 1e-7
 #: The certified march stops once the bracket of the first crossing is this narrow (relative).
 BRACKET_RTOL = 1e-9
-_MAX_GRID = 2**23
+_MAX_GRID = 2**24
 _MAX_MARCH = 2000
 _EPS = float(np.finfo(float).eps)
 #: Factor on quadrature sums of bounds (a grid mean of a smooth positive bound).
@@ -119,11 +122,91 @@ def _dft_folded(pmf: np.ndarray, N: int) -> np.ndarray:
     return np.fft.fft(folded)
 
 
+def _astrom(A: np.ndarray, B: np.ndarray):
+    """``(1/2pi) int |B(e^{it}) / A(e^{it})|^2 dt`` for many ``A`` and rows of ``B`` at once.
+
+    ``A`` has shape ``(s, n+1)`` and ``B`` shape ``(s, r, n+1)``: real coefficients, highest
+    power first.  Returns ``(I, stable)``: ``I`` of shape ``(s, r)`` and ``stable`` of shape
+    ``(s,)``, True where every root of ``A`` is strictly inside the unit circle (``I`` is
+    meaningless elsewhere).  The Schur-Cohn reduction ``a_i <- a_i - k a_{k-i}``,
+    ``k = a_k / a_0`` (and ``b_i <- b_i - (b_k/a_0) a_{k-i}``) lowers the degree by one per
+    step; ``A`` is stable iff every ``|k| < 1`` (Schur-Cohn-Jury), and then the integral is
+    ``sum_k a_0^{(k)} (b_k^{(k)}/a_0^{(k)})^2 / a_0^{(n)}`` (K. J. Astrom, *Introduction
+    to Stochastic Control Theory*, 1970, ch. 5): exact in ``O(n^2)`` operations, backward
+    stable for a stable ``A``, and its cost does not depend on how close the roots are to
+    the circle (a quadrature's does).
+    """
+    s_, n1 = A.shape
+    n = n1 - 1
+    if s_ == 1:
+        return _astrom_one(A[0], B[0])
+    M = np.empty((s_, B.shape[1] + 1, n1))
+    M[:, 0] = A
+    M[:, 1:] = B
+    a0n = M[:, 0, 0].copy()
+    total = np.zeros((s_, B.shape[1]))
+    stable = np.ones(s_, dtype=bool)
+    with np.errstate(all="ignore"):
+        for k in range(n, 0, -1):
+            ak0 = M[:, 0, 0]
+            coef = M[:, :, k] / ak0[:, None]  # reflection coefficient (column 0) and the b's
+            stable &= np.abs(coef[:, 0]) < 1.0
+            total += ak0[:, None] * coef[:, 1:] ** 2
+            M[:, :, :k] -= coef[:, :, None] * M[:, 0:1, k:0:-1]
+        total += M[:, 1:, 0] ** 2 / M[:, 0:1, 0]
+        out = total / a0n[:, None]
+    stable &= np.all(np.isfinite(out), axis=1)
+    return out, stable
+
+
+def _astrom_one(A: np.ndarray, B: np.ndarray):
+    """:func:`_astrom` for one ``A`` (fewer array operations per step)."""
+    n = A.size - 1
+    M = np.empty((B.shape[0] + 1, n + 1))
+    M[0] = A
+    M[1:] = B
+    a0n = M[0, 0]
+    total = np.zeros(B.shape[0])
+    stable = True
+    with np.errstate(all="ignore"):
+        for k in range(n, 0, -1):
+            coef = M[:, k] / M[0, 0]
+            if not abs(coef[0]) < 1.0:
+                stable = False
+                break
+            total += M[0, 0] * coef[1:] ** 2
+            M[:, :k] -= np.multiply.outer(coef, M[0, k:0:-1])
+        out = (total + M[1:, 0] ** 2 / M[0, 0]) / a0n
+    stable = stable and bool(np.all(np.isfinite(out)))
+    return out[None, :], np.array([stable])
+
+
+def _gain_exact_pq(P, Q, momentum, m, alphas):
+    """``S`` at every ``alpha`` (array) as ``||h||^2 - ||D h||^2`` by :func:`_astrom`;
+    returns ``(S, mean_stable)``."""
+    alphas = np.atleast_1d(np.asarray(alphas, dtype=float))
+    beta = 1.0 if momentum == "none" else 1.0 - m
+    A = P[None, :] + alphas[:, None] * Q[None, :]
+    B = np.zeros((alphas.size, 2, P.size))
+    q = Q / beta  # z^n D(z): the pmf placed after the leading coefficients
+    if momentum == "shifted":
+        f = m - alphas * beta
+        B[:, 0, 1], B[:, 0, 2] = f, -m
+        B[:, 1] = f[:, None] * q[None, :]
+        B[:, 1, 2:] -= m * q[1:-1]
+        I, stable = _astrom(A, B)
+        return I[:, 0] - I[:, 1], stable
+    B[:, 0, 1] = 1.0
+    B[:, 1] = q
+    I, stable = _astrom(A, B)
+    return (alphas * beta) ** 2 * (I[:, 0] - I[:, 1]), stable
+
+
 def _start_grid(pmf: np.ndarray) -> int:
     return max(256, 1 << int(math.ceil(math.log2(4 * (pmf.size + 2)))))
 
 
-def _gain(spec: _Spectrum, alpha: float, N: int, rtol: float = GAIN_RTOL, max_grid: int = _MAX_GRID):
+def _gain(spec: _Spectrum, alpha: float, N: int, max_grid: int = _MAX_GRID):
     """``(S, S', N)``: gain and its alpha-derivative by the trapezoid rule, doubling N;
     the returned ``N`` is the smaller grid that already agreed (a start for the next call)."""
     prev = None
@@ -134,7 +217,7 @@ def _gain(spec: _Spectrum, alpha: float, N: int, rtol: float = GAIN_RTOL, max_gr
         dS = float(np.mean(w * 2.0 * (H.real * dH.real + H.imag * dH.imag)))
         # Rounding floor: 1 - |D|^2 carries an absolute error of a few eps per point.
         floor = 16 * _EPS * float(np.mean(H2))
-        if prev is not None and abs(S - prev) <= rtol * S + floor + 1e-300:
+        if prev is not None and abs(S - prev) <= _DOUBLING_RTOL * S + floor + 1e-300:
             return S, dS, N // 2  # N // 2 was already enough: start there next time
         if N >= max_grid:
             raise ArithmeticError(f"mean-square gain at alpha={alpha!r} not converged on {N} points "
@@ -198,8 +281,6 @@ class MeanSquareResult:
     alpha : float
         Mean-square edge: the smallest ``alpha > 0`` at which the lifted second-moment map
         reaches spectral radius 1.
-    mean_edge : float
-        The mean (paper) edge, ``threshold(..., criterion="mean")``.
     limited_by : str
         ``"gain"`` (``S(alpha) = 1`` first), ``"mean"`` (the mean edge comes first, or the
         delay is constant), never both.
@@ -213,7 +294,6 @@ class MeanSquareResult:
     """
 
     alpha: float
-    mean_edge: float
     limited_by: str
     bracket: tuple[float, float]
     evaluations: int
@@ -269,7 +349,17 @@ def _quadratic_step(S: float, dS: float, M2: float) -> float:
     return 0.999 * 2.0 * room / (g + math.sqrt(g * g + 2.0 * M2 * room))
 
 
-def mean_square_edge_result(delay, *, momentum: str = "none", m: float = 0.0) -> MeanSquareResult:
+MS_METHODS = ("auto", "scan", "certified")
+#: Ratio between consecutive points of the upward scan of the "scan" method.
+MS_SCAN_RATIO = 1.25
+#: Points per batch of the scan (evaluated together by one vectorised Schur-Cohn pass).
+MS_SCAN_POINTS = 8
+#: brentq stops at this relative bracket width (the gain itself is exact to ~1e-13).
+_BRENT_RTOL = 1e-13
+
+
+def mean_square_edge_result(delay, *, momentum: str = "none", m: float = 0.0,
+                            method: str = "auto") -> MeanSquareResult:
     """Mean-square edge with its bracket and cost.  See :func:`mean_square_edge`.
 
     Parameters
@@ -280,14 +370,86 @@ def mean_square_edge_result(delay, *, momentum: str = "none", m: float = 0.0) ->
         Optimizer.
     m : float
         Momentum coefficient.
+    method : {"auto", "scan", "certified"}
+        ``"scan"`` (and ``"auto"``): exact gain by Astrom's algorithm, geometric scan and
+        brentq.  ``"certified"``: trapezoid gain and the certified march (the reference).
     """
     from .thresholds import threshold
 
+    if method not in MS_METHODS:
+        raise ValueError(f"unknown method {method!r}; expected one of {MS_METHODS}")
     momentum, m = check_momentum(momentum, m)
     pmf = np.asarray(as_pmf(delay), dtype=float)
-    mean_edge = threshold(delay, momentum=momentum, m=m)
     if _is_constant(pmf):
-        return MeanSquareResult(mean_edge, mean_edge, "mean", (mean_edge, mean_edge), 0, 0)
+        mean_edge = threshold(delay, momentum=momentum, m=m)
+        return MeanSquareResult(mean_edge, "mean", (mean_edge, mean_edge), 0, 0)
+    if method == "certified":
+        return _certified_edge(delay, pmf, momentum, m, threshold(delay, momentum=momentum, m=m))
+    return _scan_edge(delay, pmf, momentum, m, lambda: threshold(delay, momentum=momentum, m=m))
+
+
+def _scan_edge(delay, pmf, momentum, m, mean_edge_fn) -> MeanSquareResult:
+    from scipy.optimize import brentq
+
+    from .closed_forms import edge_constant_delay
+    from .polynomials import polynomial_pair
+
+    P, Q = polynomial_pair(Empirical(pmf), momentum=momentum, m=m)
+    evals = 0
+
+    def gain(alphas):
+        nonlocal evals
+        alphas = np.atleast_1d(alphas)
+        evals += alphas.size
+        S, stable = _gain_exact_pq(P, Q, momentum, m, alphas)
+        return S, stable
+
+    def bad(S, stable):
+        return ~stable | (S >= 1.0)
+
+    # 1. The scan: MS_SCAN_POINTS points at ratio MS_SCAN_RATIO per batch, from a start
+    #    well inside (lowered by 16 until the first point is mean stable with S < 1).
+    start = edge_constant_delay(int(math.ceil(float(np.dot(np.arange(pmf.size), pmf))))) / 8.0
+    for _ in range(40):
+        S0, st0 = gain(start)
+        if not bad(S0, st0)[0]:
+            break
+        start /= 16.0
+    else:
+        raise ArithmeticError(f"no mean-square stable alpha found (delay={delay!r}, momentum={momentum!r}, "
+                              f"m={m!r}): the gain is {S0[0]:.6g} at alpha={start:.3g}")
+    lo = start
+    for _ in range(40):
+        grid = lo * MS_SCAN_RATIO ** np.arange(1, MS_SCAN_POINTS + 1)
+        S, stable = gain(grid)
+        b = bad(S, stable)
+        if b.any():
+            i = int(np.argmax(b))
+            hi = float(grid[i])
+            lo = float(grid[i - 1]) if i > 0 else lo
+            break
+        lo = float(grid[-1])
+    else:
+        raise ArithmeticError(f"no mean-square edge found below alpha={lo:.4g} (delay={delay!r})")
+
+    # 2. brentq on g = S - 1 where the mean is stable, +1 where it is not.
+    def g(a):
+        S_a, st_a = gain(a)
+        return float(S_a[0] - 1.0) if st_a[0] else 1.0
+
+    alpha = brentq(g, lo, hi, xtol=1e-300, rtol=_BRENT_RTOL)
+    # Which condition failed first: the gain (S reaches 1) or the mean recursion (a jump
+    # of g from S - 1 < 0 to +1 at the mean edge)?
+    below = alpha * (1.0 - 1e-12)
+    S_b, st_b = gain(below)
+    S_a, st_a = gain(alpha)
+    if st_b[0] and S_b[0] < 1.0 - 1e-6 and (not st_a[0] or S_a[0] < 1.0 - 1e-6):
+        mean_edge = mean_edge_fn()
+        return MeanSquareResult(mean_edge, "mean", (lo, hi), evals, 0)
+    return MeanSquareResult(float(alpha), "gain", (lo, hi), evals, 0)
+
+
+def _certified_edge(delay, pmf, momentum, m, mean_edge) -> MeanSquareResult:
     spec = _Spectrum(pmf, momentum, m)
     N0 = _start_grid(pmf)
     N = N0
@@ -319,11 +481,11 @@ def mean_square_edge_result(delay, *, momentum: str = "none", m: float = 0.0) ->
         delta = _certified_step(spec, lo, S_lo, dS_lo, N)
         if lo + delta >= hi:
             if hi_is_mean:
-                return MeanSquareResult(mean_edge, mean_edge, "mean", (lo, hi), evals, N_used)
+                return MeanSquareResult(mean_edge, "mean", (lo, hi), evals, N_used)
             raise ArithmeticError(f"certified step passed a point with S >= 1 (alpha={hi!r})")
         if delta <= 0.0 or lo >= mean_edge * (1 - 1e-13):
             if hi_is_mean:  # the march stalls only next to the mean edge (poles on the circle)
-                return MeanSquareResult(mean_edge, mean_edge, "mean", (lo, hi), evals, N_used)
+                return MeanSquareResult(mean_edge, "mean", (lo, hi), evals, N_used)
             break
         lo += delta
         S_lo, dS_lo = gain(lo)
@@ -331,7 +493,7 @@ def mean_square_edge_result(delay, *, momentum: str = "none", m: float = 0.0) ->
             raise ArithmeticError(f"certified step overshot at alpha={lo!r} (S={S_lo!r})")
         if not hi_is_mean and hi / lo - 1.0 <= BRACKET_RTOL:
             break
-        if dS_lo > 0:
+        if dS_lo > 0 and (1.0 - S_lo) / dS_lo < 4.0 * delta:  # probe only near the crossing
             # Twice the Newton step (S may be concave there), plus a hair above the rounding
             # level: once the certified point is within 1e-10 of the crossing, this brackets it.
             probe = lo + 2.0 * (1.0 - S_lo) / dS_lo + lo * 2e-10
@@ -349,10 +511,10 @@ def mean_square_edge_result(delay, *, momentum: str = "none", m: float = 0.0) ->
     from scipy.optimize import brentq
 
     alpha = brentq(lambda a: gain(a)[0] - 1.0, lo, hi, xtol=1e-300, rtol=4 * np.finfo(float).eps)
-    return MeanSquareResult(float(alpha), mean_edge, "gain", (lo, hi), evals, N_used)
+    return MeanSquareResult(float(alpha), "gain", (lo, hi), evals, N_used)
 
 
-def mean_square_edge(delay, *, momentum: str = "none", m: float = 0.0) -> float:
+def mean_square_edge(delay, *, momentum: str = "none", m: float = 0.0, method: str = "auto") -> float:
     r"""Mean-square edge: the largest ``alpha = a*eta`` below which ``E[x_t^2] -> 0``.
 
     Parameters
@@ -363,6 +525,10 @@ def mean_square_edge(delay, *, momentum: str = "none", m: float = 0.0) -> float:
         Optimizer.
     m : float
         Momentum coefficient, ``0 <= m < 1``.
+    method : {"auto", "scan", "certified"}
+        ``"auto"`` = ``"scan"``: the gain exactly by Astrom's algorithm, a geometric scan
+        and brentq.  ``"certified"``: the gain by the trapezoid rule and the certified
+        march (the reference; slower when mean roots are close to the circle).
 
     Returns
     -------
@@ -451,7 +617,7 @@ def mean_square_edge(delay, *, momentum: str = "none", m: float = 0.0) -> float:
     >>> round(mean_square_edge(Uniform(1, 2)), 8)   # below the mean edge, 1.0
     0.79128785
     """
-    return mean_square_edge_result(delay, momentum=momentum, m=m).alpha
+    return mean_square_edge_result(delay, momentum=momentum, m=m, method=method).alpha
 
 
 # --------------------------------------------------------------------------------------
