@@ -43,7 +43,7 @@ from .delays import Empirical, as_pmf
 __all__ = ["MeanSquareResult", "AlmostSureResult", "LyapunovEstimate", "CRITERIA",
            "mean_square_gain", "mean_square_edge", "mean_square_edge_result",
            "lifted_matrix", "lifted_spectral_radius", "kronecker_edge",
-           "lyapunov_exponents", "almost_sure_edge", "check_criterion"]
+           "lyapunov_exponents", "almost_sure_edge", "check_criterion", "criterion_edge"]
 
 #: Stability notions accepted by ``criterion=`` in :mod:`stability.thresholds` and the CLI.
 CRITERIA = ("mean", "mean-square", "almost-sure")
@@ -1030,3 +1030,36 @@ def almost_sure_edge(delay, *, momentum: str = "none", m: float = 0.0, rtol: flo
             return AlmostSureResult(float(edge), (float(edge - half), float(edge + half)), confidence,
                                     ams, n_steps, streams, float(slope))
         n_steps *= 2
+
+
+def criterion_edge(delay, *, momentum: str = "none", m: float = 0.0, criterion: str = "mean",
+                   mean_edge=None) -> float:
+    """The edge under ``criterion`` (the dispatch behind ``threshold(criterion=...)``).
+
+    Parameters
+    ----------
+    delay : int or DelayDistribution
+        Constant delay or delay distribution.
+    momentum : {"none", "standard", "shifted"}
+        Optimizer.
+    m : float
+        Momentum coefficient.
+    criterion : {"mean", "mean-square", "almost-sure"}
+        Stability notion.  For a constant delay the random product is deterministic and
+        all three edges are the mean edge, which is returned.
+    mean_edge : callable, optional
+        Returns the mean edge (default: :func:`stability.threshold`).
+    """
+    criterion = check_criterion(criterion)
+    momentum, m = check_momentum(momentum, m)
+    if mean_edge is None:
+        from .thresholds import threshold
+
+        def mean_edge():
+            return threshold(delay, momentum=momentum, m=m)
+    pmf = as_pmf(delay)
+    if criterion == "mean" or _is_constant(pmf):
+        return float(mean_edge())
+    if criterion == "mean-square":
+        return mean_square_edge(delay, momentum=momentum, m=m)
+    return almost_sure_edge(delay, momentum=momentum, m=m).alpha
