@@ -305,3 +305,29 @@ def test_cli_bad_criterion_exits_2_with_one_line(capsys, argv, needle):
     assert main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and needle in err[0]
+
+
+# ---------------------------------------------------------------------------- figure
+
+def test_random_delay_edges_figure_plots_its_numbers_and_they_are_ordered(figure_data):
+    from stability import plotting
+
+    data = figure_data["random_delay_edges"]
+    fam = np.array(data.column("family"))
+    fig, ax = plotting.PLOTS["random_delay_edges"](data)
+    try:
+        for i, f in enumerate(("uniform", "gaussian", "geometric", "bimodal")):
+            sel = fam == f
+            assert_allclose(ax.lines[2 + 3 * i].get_ydata(), 1 / data.column("mean_square_edge")[sel])
+            assert_allclose(ax.lines[3 + 3 * i].get_ydata(), 1 / data.column("almost_sure_edge")[sel])
+    finally:
+        plotting.close(fig)
+    ms, low, mean = data.column("mean_square_edge"), data.column("almost_sure_low"), data.column("mean_edge")
+    high = data.column("almost_sure_high")
+    assert np.all(ms <= high) and np.all(ms <= mean * (1 + 1e-12))
+    const = fam == "constant"
+    assert_allclose(data.column("mean_edge")[const], [st.edge_constant_delay(int(t)) for t in
+                                                      data.column("mean_delay")[const]], rtol=1e-10)
+    # geometric staleness: the mean edge is the heavy-ball edge 2(1+q)/(1-q) (Mitliagkas et al.)
+    geo = fam == "geometric"
+    assert_allclose(mean[geo], [st.heavy_ball_edge(q) for q in data.column("parameter")[geo]], rtol=1e-6)
