@@ -234,16 +234,19 @@ def plot_random_delay_edges(data=None, ax=None):
                 label="constant delay (all three)")
         names = {"uniform": r"uniform $\{1..b\}$", "gaussian": "Gaussian", "geometric": "geometric",
                  "bimodal": "bimodal"}
-        for i, f in enumerate(("uniform", "gaussian", "geometric", "bimodal")):
+        families = ("uniform", "gaussian", "geometric", "bimodal")
+        for i, f in enumerate(families):
             sel = fam == f
             c = f"C{i}"
             ax.plot(x[sel], 1.0 / data.column("mean_edge")[sel], "o:", mfc="none", color=c, lw=0.6)
             ax.plot(x[sel], 1.0 / data.column("mean_square_edge")[sel], "s-", color=c, label=names[f])
+            ax.plot(x[sel], 1.0 / data.column("almost_sure_edge")[sel], "x", color=c, ms=5)
+        for i, f in enumerate(families):  # after the lines: error-bar caps are Line2D objects too
+            sel = fam == f
             inv = 1.0 / data.column("almost_sure_edge")[sel]
-            ax.plot(x[sel], inv, "x", color=c, ms=5)
             err = np.vstack([inv - 1.0 / data.column("almost_sure_high")[sel],
                              1.0 / data.column("almost_sure_low")[sel] - inv])
-            ax.errorbar(x[sel], inv, yerr=err, fmt="none", ecolor=c, capsize=1.5, lw=0.6)
+            ax.errorbar(x[sel], inv, yerr=err, fmt="none", ecolor=f"C{i}", capsize=1.5, lw=0.6)
         ax.set_yscale("log")
         _finish(ax, r"mean delay $E[\tau]$ (steps)", _INV_LABEL,
                 "Random delays: mean (o), mean-square (s), almost-sure (x)", "lower right")
