@@ -250,11 +250,12 @@ def mean_square_gain(delay, alpha: float, *, momentum: str = "none", m: float = 
     Returns
     -------
     float
-        ``S(alpha) >= 0``; 0 for a constant delay.  Relative accuracy ``GAIN_RTOL`` (the
-        trapezoid rule on ``N`` points, doubling ``N`` until two successive values agree to
-        it; the rule converges geometrically, like ``r^N`` with ``r`` the largest root
-        modulus of the mean polynomial, so the accepted value is far more accurate than the
-        last difference).
+        ``S(alpha) >= 0``; 0 for a constant delay.  Relative accuracy about ``GAIN_RTOL``
+        (1e-13), or ``16 eps ||h||^2`` absolute, whichever is larger: the trapezoid rule on
+        ``N`` points, doubling ``N`` until two successive values agree to 1e-7; the rule
+        converges geometrically, like ``r^N`` with ``r`` the largest root modulus of the
+        mean polynomial, so the accepted value's error is about the square of that
+        difference.  Tested against Astrom's exact algorithm to 1e-11.
 
     Examples
     --------
