@@ -434,10 +434,11 @@ def _scan_edge(delay, pmf, momentum, m, mean_edge_fn) -> MeanSquareResult:
     else:
         raise ArithmeticError(f"no mean-square edge found below alpha={lo:.4g} (delay={delay!r})")
 
-    # 2. brentq on g = S - 1 where the mean is stable, +1 where it is not.
+    # 2. brentq on g = 1 - 1/S where the mean is stable, 1 where it is not: S usually
+    #    has a pole at the mean edge, so g is continuous there (fewer iterations than S - 1).
     def g(a):
         S_a, st_a = gain(a)
-        return float(S_a[0] - 1.0) if st_a[0] else 1.0
+        return float(1.0 - 1.0 / S_a[0]) if st_a[0] and S_a[0] > 0 else 1.0
 
     alpha = brentq(g, lo, hi, xtol=1e-300, rtol=_BRENT_RTOL)
     # Which condition failed first: the gain (S reaches 1) or the mean recursion (a jump
@@ -592,7 +593,8 @@ def mean_square_edge(delay, *, momentum: str = "none", m: float = 0.0, method: s
     eighth of the constant-delay edge at the mean delay (divided by 16 until it is good),
     walks up geometrically by ``MS_SCAN_RATIO = 1.25`` (batches of 8 points evaluated
     together) to the first bad point, and :func:`scipy.optimize.brentq` (``rtol = 1e-13``)
-    refines the cell on ``S - 1`` (set to ``+1`` where the mean is unstable).  If the limit
+    refines the cell on ``1 - 1/S`` (set to ``1`` where the mean is unstable, its limit
+    when ``S`` has a pole at the mean edge).  If the limit
     is a jump (``S`` stays below 1 - 1e-6 next to it) the mean edge is returned, computed
     by :func:`stability.threshold`.  Like the mean edge's scan, a pair of crossings inside
     one scan cell (a factor 1.25) would be missed: the tests compare with the certified
