@@ -13,6 +13,7 @@ cross-checks (sympy) live in submodules imported on demand.
 from .closed_forms import edge_constant_delay, heavy_ball_edge, inverse_edge_approx
 from .delays import DelayDistribution, DiscreteGaussian, Empirical, Uniform, as_pmf, mean_delay
 from .polynomials import characteristic_polynomial, polynomial_pair
+from .moments import almost_sure_edge, mean_square_edge
 from .roots import max_root_modulus, polynomial_roots
 from .thresholds import (
     ThresholdResult,
@@ -32,6 +33,7 @@ __all__ = [
     "Empirical",
     "ThresholdResult",
     "Uniform",
+    "almost_sure_edge",
     "as_pmf",
     "characteristic_polynomial",
     "edge_constant_delay",
@@ -39,6 +41,7 @@ __all__ = [
     "inverse_edge_approx",
     "max_root_modulus",
     "mean_delay",
+    "mean_square_edge",
     "polynomial_pair",
     "polynomial_roots",
     "scaled_learning_rate",

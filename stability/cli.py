@@ -107,6 +107,9 @@ def _add_delay_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--method", default=None, choices=("auto", "locus", "brentq"),
                    help="edge-finding method of threshold (default auto: the boundary locus); "
                         "an error with lr")
+    p.add_argument("--criterion", default=None, choices=("mean", "mean-square", "almost-sure"),
+                   help="stability of the expected iterate (mean), of E[x^2] (mean-square) or of one "
+                        "run (almost-sure, simulated); default: mean for threshold, mean-square for lr")
 
 
 def _delay_from(args):
@@ -137,8 +140,37 @@ def _echo(x: float) -> str:
     return repr(float(x))
 
 
+def _cmd_threshold_criterion(args, delay, criterion) -> int:
+    """``stability threshold --criterion mean-square|almost-sure``."""
+    from .moments import almost_sure_edge, mean_square_edge
+
+    if args.method is not None:
+        raise UsageError(f"--method {args.method} applies to the mean edge only, not to --criterion {criterion}")
+    constant = isinstance(delay, int)
+    ci = None
+    if criterion == "mean-square" or constant:
+        alpha = mean_square_edge(delay, momentum=args.momentum, m=args.m)
+        accuracy = "relative accuracy 1e-10" + ("; constant delay: all criteria agree" if constant else "")
+    else:
+        res = almost_sure_edge(delay, momentum=args.momentum, m=args.m)
+        alpha, ci = res.alpha, res.ci
+        accuracy = f"simulated, {res.confidence:.0%} CI [{_fmt(ci[0])}, {_fmt(ci[1])}], seed 0"
+    if args.json:
+        print(json.dumps({"alpha": alpha, "inverse_alpha": 1.0 / alpha, "criterion": criterion,
+                          "ci": None if ci is None else list(ci), "delay": _describe(delay),
+                          "mean_delay": mean_delay(delay), "momentum": args.momentum, "m": args.m}))
+    else:
+        print(_fmt(alpha))
+        print(f"# a*eta at the {criterion} edge ({accuracy}); 1/(a*eta) = {_fmt(1.0 / alpha)}; "
+              f"delay {_describe(delay)} (mean {mean_delay(delay):.6g}), momentum {args.momentum}, m = {_echo(args.m)}")
+    return 0
+
+
 def _cmd_threshold(args) -> int:
     delay = _delay_from(args)
+    criterion = args.criterion or "mean"
+    if criterion != "mean":
+        return _cmd_threshold_criterion(args, delay, criterion)
     res = threshold_result(delay, momentum=args.momentum, m=args.m, method=args.method or "auto")
     if args.json:
         print(json.dumps({
@@ -163,9 +195,10 @@ def _cmd_lr(args) -> int:
     delay = _delay_from(args)
     ref_momentum, ref_m = reference_configuration(args.momentum, args.m, args.reference_momentum,
                                                   args.reference_m)
+    criterion = args.criterion or "mean-square"  # safe for one run (see the README)
     eta = scaled_learning_rate(args.eta0, delay, momentum=args.momentum, m=args.m,
                                reference=args.reference_delay,
-                               reference_momentum=ref_momentum, reference_m=ref_m)
+                               reference_momentum=ref_momentum, reference_m=ref_m, criterion=criterion)
     approx = None
     if (args.momentum == "none" and isinstance(delay, int) and args.reference_delay == 0
             and args.reference_momentum in (None, "none")):
@@ -175,12 +208,12 @@ def _cmd_lr(args) -> int:
                           "delay": _describe(delay), "momentum": args.momentum, "m": args.m,
                           "reference_delay": args.reference_delay,
                           "reference_momentum": ref_momentum, "reference_m": ref_m,
-                          "eq8_approximation": approx}))
+                          "criterion": criterion, "eq8_approximation": approx}))
     else:
         print(_fmt(eta))
         line = (f"# learning rate keeping the minima that eta0 = {_echo(args.eta0)} keeps stable at "
                 f"delay {args.reference_delay} ({ref_momentum}, m = {_echo(ref_m)}); target delay "
-                f"{_describe(delay)}, momentum {args.momentum}, m = {_echo(args.m)}")
+                f"{_describe(delay)}, momentum {args.momentum}, m = {_echo(args.m)}; {criterion} edge")
         if approx is not None:
             line += f"; eq. 8 approximation pi*eta0/(4(tau+0.5)) = {_fmt(approx)}"
         print(line)

@@ -19,7 +19,7 @@ from . import figures  # noqa: E402
 
 __all__ = ["plot_fig4", "plot_fig6", "plot_fig7", "plot_fig8", "plot_fig10", "plot_quadratic_check",
            "plot_liu_fig1", "plot_liu_tradeoff", "plot_network_edges", "plot_network_rule",
-           "plot_delayed_edge_of_stability", "PLOTS",
+           "plot_delayed_edge_of_stability", "plot_random_delay_edges", "PLOTS",
            "save", "close",
            "STYLE"]
 
@@ -336,10 +336,48 @@ def plot_delayed_edge_of_stability(data=None, ax=None):
     return fig, ax
 
 
+def plot_random_delay_edges(data=None, ax=None):
+    """Three edges against the mean delay, one colour per family.
+
+    ``ax.lines[0]`` is the constant-delay line; then per family in the order uniform,
+    gaussian, geometric, bimodal: ``ax.lines[1 + 3 i]`` the mean edge (open markers, dotted),
+    ``[2 + 3 i]`` the mean-square edge (filled), ``[3 + 3 i]`` the almost-sure edge (crosses,
+    its confidence interval in ``ax.containers[i]``).
+    """
+    data = figures.random_delay_edges() if data is None else data
+    with plt.rc_context(STYLE):
+        fig, ax = _axes(ax)
+        fam = np.array(data.column("family"))
+        x = data.column("mean_delay")
+        const = fam == "constant"
+        ax.plot(x[const], 1.0 / data.column("mean_edge")[const], "-", color="0.3", lw=0.8,
+                label="constant delay (all three)")
+        names = {"uniform": r"uniform $\{1..b\}$", "gaussian": "Gaussian", "geometric": "geometric",
+                 "bimodal": "bimodal"}
+        families = ("uniform", "gaussian", "geometric", "bimodal")
+        for i, f in enumerate(families):
+            sel = fam == f
+            c = f"C{i}"
+            ax.plot(x[sel], 1.0 / data.column("mean_edge")[sel], "o:", mfc="none", color=c, lw=0.6)
+            ax.plot(x[sel], 1.0 / data.column("mean_square_edge")[sel], "s-", color=c, label=names[f])
+            ax.plot(x[sel], 1.0 / data.column("almost_sure_edge")[sel], "x", color=c, ms=5)
+        for i, f in enumerate(families):  # after the lines: error-bar caps are Line2D objects too
+            sel = fam == f
+            inv = 1.0 / data.column("almost_sure_edge")[sel]
+            err = np.vstack([inv - 1.0 / data.column("almost_sure_high")[sel],
+                             1.0 / data.column("almost_sure_low")[sel] - inv])
+            ax.errorbar(x[sel], inv, yerr=err, fmt="none", ecolor=f"C{i}", capsize=1.5, lw=0.6)
+        ax.set_yscale("log")
+        _finish(ax, r"mean delay $E[\tau]$ (steps)", _INV_LABEL,
+                "Random delays: mean (o), mean-square (s), almost-sure (x)", "lower right")
+    return fig, ax
+
+
 PLOTS = {"fig4": plot_fig4, "fig6": plot_fig6, "fig7": plot_fig7, "fig8": plot_fig8, "fig10": plot_fig10,
          "quadratic_check": plot_quadratic_check, "liu_fig1": plot_liu_fig1, "liu_tradeoff": plot_liu_tradeoff,
          "network_edges": plot_network_edges, "network_rule": plot_network_rule,
-         "delayed_edge_of_stability": plot_delayed_edge_of_stability}
+         "delayed_edge_of_stability": plot_delayed_edge_of_stability,
+         "random_delay_edges": plot_random_delay_edges}
 
 # Metadata that would embed versions or dates; removed so output is byte-for-byte stable.
 _METADATA = {

@@ -154,7 +154,8 @@ def _brentq_result(P, Q, delay, momentum, m) -> ThresholdResult:
                            (lo, hi), iterations, calls)
 
 
-def threshold(delay, *, momentum: str = "none", m: float = 0.0, method: str = "auto") -> float:
+def threshold(delay, *, momentum: str = "none", m: float = 0.0, method: str = "auto",
+              criterion: str = "mean") -> float:
     """Edge of stability: the smallest ``alpha = a*eta > 0`` with ``rho(alpha) = 1``.
 
     Below it every root of the characteristic polynomial lies strictly inside the unit
@@ -183,6 +184,14 @@ def threshold(delay, *, momentum: str = "none", m: float = 0.0, method: str = "a
         solver, any delay length).  ``"brentq"``: the reference method below, built on
         :func:`numpy.roots`.  ``"auto"`` (default) picks ``"locus"``, which is valid for
         every polynomial here; :func:`threshold_result` says which method ran.
+    criterion : {"mean", "mean-square", "almost-sure"}
+        Which stability: ``"mean"`` (default, the paper's: the expected iterate),
+        ``"mean-square"`` (``E[x_t^2] -> 0``, exact, :func:`stability.moments.mean_square_edge`)
+        or ``"almost-sure"`` (one run converges: the top Lyapunov exponent crosses 0,
+        estimated by seeded simulation to about 1%,
+        :func:`stability.moments.almost_sure_edge` with its defaults).  For a constant
+        delay the three coincide and the mean edge is returned for all of them; ``method``
+        only concerns the mean edge.
 
     Returns
     -------
@@ -254,10 +263,17 @@ def threshold(delay, *, momentum: str = "none", m: float = 0.0, method: str = "a
     >>> round(threshold(0, momentum="standard", m=0.5), 10)   # heavy ball: 2(1+m)/(1-m)
     6.0
     """
+    if criterion != "mean":
+        from .moments import criterion_edge
+
+        return criterion_edge(delay, momentum=momentum, m=m, criterion=criterion,
+                              mean_edge=lambda: threshold_result(delay, momentum=momentum, m=m,
+                                                                 method=method).alpha)
     return threshold_result(delay, momentum=momentum, m=m, method=method).alpha
 
 
-def threshold_array(delays, *, momentum: str = "none", m=0.0, method: str = "auto") -> np.ndarray:
+def threshold_array(delays, *, momentum: str = "none", m=0.0, method: str = "auto",
+                    criterion: str = "mean") -> np.ndarray:
     """Edges for arrays of delays and momentum coefficients, broadcast together.
 
     Parameters
@@ -268,6 +284,8 @@ def threshold_array(delays, *, momentum: str = "none", m=0.0, method: str = "aut
     m : float or array_like
         Momentum coefficients; broadcast against ``delays`` with numpy's rules.
     method : {"auto", "locus", "brentq"}
+        As for :func:`threshold`.
+    criterion : {"mean", "mean-square", "almost-sure"}
         As for :func:`threshold`.
 
     Returns
@@ -290,7 +308,7 @@ def threshold_array(delays, *, momentum: str = "none", m=0.0, method: str = "aut
     out = np.empty(b.shape)
     for i, (delay, mm) in enumerate(b):
         delay = int(delay) if isinstance(delay, (int, np.integer)) and not isinstance(delay, bool) else delay
-        out.flat[i] = threshold(delay, momentum=momentum, m=float(mm), method=method)
+        out.flat[i] = threshold(delay, momentum=momentum, m=float(mm), method=method, criterion=criterion)
     return _finite_edges(out)
 
 
@@ -304,11 +322,12 @@ def _finite_edges(out: np.ndarray) -> np.ndarray:
 
 def _edge_of(config) -> float:
     """One point of a sweep (module level, so that process pools can pickle it)."""
-    delay, momentum, m, method = config
-    return threshold(delay, momentum=momentum, m=m, method=method)
+    delay, momentum, m, method, criterion = config
+    return threshold(delay, momentum=momentum, m=m, method=method, criterion=criterion)
 
 
-def sweep(configs, *, method: str = "auto", executor=None, chunksize: int = 16) -> np.ndarray:
+def sweep(configs, *, method: str = "auto", executor=None, chunksize: int = 16,
+          criterion: str = "mean") -> np.ndarray:
     """Edges for many configurations, optionally spread over a ``concurrent.futures.Executor``.
 
     Parameters
@@ -324,6 +343,8 @@ def sweep(configs, *, method: str = "auto", executor=None, chunksize: int = 16) 
         deterministic computation).
     chunksize : int
         Points per task handed to ``executor.map`` (executors that ignore it are fine).
+    criterion : {"mean", "mean-square", "almost-sure"}
+        As for :func:`threshold` (the almost-sure edge is seeded, so still identical).
 
     Returns
     -------
@@ -334,11 +355,14 @@ def sweep(configs, *, method: str = "auto", executor=None, chunksize: int = 16) 
         raise ValueError(f"unknown method {method!r}; expected one of {METHODS}")
     if isinstance(configs, (str, bytes)) or not hasattr(configs, "__iter__"):
         raise TypeError(f"configs must be an iterable of (delay, momentum, m) tuples, got {configs!r}")
+    from .moments import check_criterion
+
+    criterion = check_criterion(criterion)
     points = []
     for c in configs:
         if not isinstance(c, (tuple, list)) or len(c) != 3:
             raise TypeError(f"each configuration must be a (delay, momentum, m) tuple, got {c!r}")
-        points.append((c[0], c[1], c[2], method))
+        points.append((c[0], c[1], c[2], method, criterion))
     if executor is None:
         return _finite_edges(np.array([_edge_of(p) for p in points], dtype=float))
     chunksize = check_count(chunksize, "chunksize")
@@ -358,7 +382,7 @@ def reference_configuration(momentum: str, m: float, reference_momentum: str | N
 
 def scaled_learning_rate(eta0: float, delay, *, momentum: str = "none", m: float = 0.0,
                          reference=0, reference_momentum: str | None = None,
-                         reference_m: float | None = None) -> float:
+                         reference_m: float | None = None, criterion: str = "mean-square") -> float:
     """Learning rate that keeps the same minima stable after a change of delay or momentum.
 
     Paper eq. 8 done exactly: if ``eta0`` is at the edge of stability for a minimum of
@@ -380,6 +404,11 @@ def scaled_learning_rate(eta0: float, delay, *, momentum: str = "none", m: float
     reference_momentum, reference_m : optional
         Reference optimizer and coefficient; by default the target's optimizer, and the
         target's ``m`` when the optimizers are the same (0 otherwise).
+    criterion : {"mean-square", "mean", "almost-sure"}
+        Edge used in both configurations.  Default ``"mean-square"``: for a random delay
+        the paper's mean edge can be far above what one run survives (8x for a
+        parameter-server staleness histogram), while mean-square stability implies that
+        almost every run converges.  For constant delays all criteria give the same rate.
 
     Returns
     -------
@@ -409,8 +438,8 @@ def scaled_learning_rate(eta0: float, delay, *, momentum: str = "none", m: float
     if eta0 <= 0:
         raise ValueError(f"eta0 must be > 0, got {eta0!r}")
     ref_momentum, reference_m = reference_configuration(momentum, m, reference_momentum, reference_m)
-    target = threshold(delay, momentum=momentum, m=m)
-    ref = threshold(reference, momentum=ref_momentum, m=reference_m)
+    target = threshold(delay, momentum=momentum, m=m, criterion=criterion)
+    ref = threshold(reference, momentum=ref_momentum, m=reference_m, criterion=criterion)
     return check_result(eta0 * (target / ref), f"scaled_learning_rate(eta0={eta0!r}, ...) = "
                         f"{eta0!r} * {target!r} / {ref!r}")
 

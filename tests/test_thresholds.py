@@ -123,7 +123,7 @@ def test_scaled_lr_is_the_ratio_of_eq6_values(tau):
 def test_scaled_lr_keeps_the_same_sharpness_at_the_edge():
     eta0 = 0.1
     a = threshold(0, momentum="standard", m=0.9) / eta0  # sharpness at the edge for eta0
-    eta = scaled_learning_rate(eta0, Uniform(1, 16), momentum="standard", m=0.9)
+    eta = scaled_learning_rate(eta0, Uniform(1, 16), momentum="standard", m=0.9, criterion="mean")
     assert max_root_modulus(Uniform(1, 16), a * eta * (1 - 1e-7), momentum="standard", m=0.9) < 1
     assert max_root_modulus(Uniform(1, 16), a * eta * (1 + 1e-7), momentum="standard", m=0.9) > 1
 

@@ -1,0 +1,67 @@
+"""Mean-square and almost-sure edges: speed against the mean edge, measured in one run.
+
+Prints, for uniform delays {1..K} (support K) and geometric staleness: the time of the
+mean edge (``stability.threshold``, the reference), of the mean-square edge
+(``stability.moments.mean_square_edge``) and their ratio; and the time and confidence
+interval of the almost-sure edge at support 64.  Also the ``uptime`` load.
+
+Targets (issue 11): mean-square edge at support 64 under 50 ms, support 4096 under 2 s;
+almost-sure edge to 1% in under 30 s at support 64.
+
+    python benchmarks/bench_moments.py [--skip-4096]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import time
+
+import numpy as np
+
+import stability as st
+from stability import moments as mo
+
+
+def _time(f, min_time=0.3, max_runs=20):
+    runs, t0, best = 0, time.perf_counter(), math.inf
+    while runs < max_runs and (runs == 0 or time.perf_counter() - t0 < min_time):
+        t = time.perf_counter()
+        out = f()
+        best = min(best, time.perf_counter() - t)
+        runs += 1
+    return best, out
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--skip-4096", action="store_true")
+    args = p.parse_args(argv)
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    cases = [("uniform {1..64}", st.Uniform(1, 64)),
+             ("geometric q=0.9, K=64", st.Empirical(0.9 ** np.arange(65), normalize=True))]
+    if not args.skip_4096:
+        cases += [("uniform {1..4096}", st.Uniform(1, 4096))]
+    print(f"{'delay':>24} {'mean edge (s)':>14} {'mean-square (s)':>16} {'ratio ms/mean':>14} {'ms edge':>12}")
+    for name, d in cases:
+        slow = d.max_delay > 1000
+        t_mean, a_mean = _time(lambda d=d: st.threshold(d), min_time=0.0 if slow else 0.3, max_runs=1 if slow else 20)
+        t_ms, a_ms = _time(lambda d=d: mo.mean_square_edge(d), min_time=0.0 if slow else 0.3,
+                           max_runs=1 if slow else 20)
+        print(f"{name:>24} {t_mean:14.4g} {t_ms:16.4g} {t_ms / t_mean:14.2f} {a_ms:12.6g}")
+        if d.max_delay == 64 and name.startswith("uniform"):
+            t_ms64 = t_ms
+    d = st.Uniform(1, 64)
+    t = time.perf_counter()
+    res = mo.almost_sure_edge(d, rtol=0.01)
+    t_as = time.perf_counter() - t
+    print(f"almost-sure edge, uniform {{1..64}}: {res.alpha:.6g}, 95% CI [{res.ci[0]:.6g}, {res.ci[1]:.6g}] "
+          f"(half-width {res.relative_halfwidth:.2%}), {t_as:.2f} s = {t_as / t_ms64:.0f}x the mean-square edge; "
+          f"{res.steps} steps x {res.streams} streams")
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
