@@ -10,7 +10,14 @@ delay or the momentum changes.
 cross-checks (sympy) live in submodules imported on demand.
 """
 
-from .closed_forms import edge_constant_delay, heavy_ball_edge, inverse_edge_approx
+from .closed_forms import (
+    LargeDelayLaw,
+    edge_constant_delay,
+    heavy_ball_edge,
+    inverse_edge_approx,
+    large_delay_edge,
+    large_delay_law,
+)
 from .delays import DelayDistribution, DiscreteGaussian, Empirical, Uniform, as_pmf, mean_delay
 from .polynomials import characteristic_polynomial, polynomial_pair
 from .roots import max_root_modulus, polynomial_roots
@@ -30,6 +37,7 @@ __all__ = [
     "DelayDistribution",
     "DiscreteGaussian",
     "Empirical",
+    "LargeDelayLaw",
     "ThresholdResult",
     "Uniform",
     "as_pmf",
@@ -37,6 +45,8 @@ __all__ = [
     "edge_constant_delay",
     "heavy_ball_edge",
     "inverse_edge_approx",
+    "large_delay_edge",
+    "large_delay_law",
     "max_root_modulus",
     "mean_delay",
     "polynomial_pair",
