@@ -1,0 +1,237 @@
+"""Every checkable claim of the two source papers, re-derived by code, with a verdict.
+
+A :class:`Claim` names its place in a paper, paraphrases it (in our words), and carries a
+check: a function that computes with the public API of :mod:`stability` (and, where
+useful, sympy, mpmath or a direct simulation of the update rules) and returns a
+:class:`Finding`: the verdict, the numbers it found and, for every verdict other than
+``holds``, the counterexample or the corrected statement.
+
+The papers are "At Stability's Edge" (``paper="edge"``) and Liu et al. (2018),
+"Towards understanding acceleration tradeoff between momentum and asynchrony in
+nonconvex stochastic optimization" (``paper="liu"``).
+
+Numbers are reported to :data:`DIGITS` significant digits; quantities that are zero up
+to rounding are reported as a bound (``< 1e-9``), so that changes at the ``1e-12`` level
+in the edge computation do not change the report.  Every simulation is seeded.
+
+Run all checks with :func:`run` or ``stability claims`` on the command line.  This
+subpackage imports sympy and scipy, so :mod:`stability` does not import it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+__all__ = ["VERDICTS", "DIGITS", "Claim", "Finding", "ClaimResult", "registry", "run",
+           "to_markdown", "to_json", "format_number"]
+
+VERDICTS = ("holds", "holds with caveat", "wrong (typo)", "wrong (substance)",
+            "needs training (not checked)")
+PAPERS = ("edge", "liu")
+#: Significant digits of every reported number.
+DIGITS = 4
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a check found.
+
+    Attributes
+    ----------
+    verdict : str
+        One of :data:`VERDICTS`.
+    numbers : mapping
+        Name -> number (or short text) that the verdict rests on.
+    note : str
+        The counterexample or corrected statement (required unless ``holds``).
+    """
+
+    verdict: str
+    numbers: Mapping = field(default_factory=dict)
+    note: str = ""
+
+    def __post_init__(self):
+        if self.verdict not in VERDICTS:
+            raise ValueError(f"verdict must be one of {VERDICTS}, got {self.verdict!r}")
+        if self.verdict != "holds" and not self.note.strip():
+            raise ValueError(f"a {self.verdict!r} finding needs a note (counterexample or correction)")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One checkable statement of a paper.
+
+    Attributes
+    ----------
+    id : str
+        Stable identifier, ``E..`` (edge paper) or ``L..`` (Liu et al.).
+    paper : {"edge", "liu"}
+    where : str
+        Section, equation, figure, appendix, lemma.
+    statement : str
+        The claim in our own words.
+    check : callable
+        ``check() -> Finding``.
+    """
+
+    id: str
+    paper: str
+    where: str
+    statement: str
+    check: Callable[[], Finding]
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    """A claim with the finding of its check."""
+
+    claim: Claim
+    finding: Finding
+
+
+_REGISTRY: dict[str, Claim] = {}
+
+
+def claim(id: str, paper: str, where: str, statement: str):
+    """Decorator registering ``check`` as the check of a new claim."""
+    if paper not in PAPERS:
+        raise ValueError(f"paper must be one of {PAPERS}, got {paper!r}")
+
+    def register(check):
+        if id in _REGISTRY:
+            raise ValueError(f"duplicate claim id {id!r}")
+        _REGISTRY[id] = Claim(id, paper, where, " ".join(statement.split()), check)
+        return check
+
+    return register
+
+
+def _load() -> None:
+    from . import _edge, _liu  # noqa: F401  (registration happens on import)
+
+
+def registry(paper: str = "all") -> tuple[Claim, ...]:
+    """Every registered claim of ``paper`` ("edge", "liu" or "all"), in report order.
+
+    Parameters
+    ----------
+    paper : {"all", "edge", "liu"}
+    """
+    if paper not in ("all",) + PAPERS:
+        raise ValueError(f"paper must be 'all', 'edge' or 'liu', got {paper!r}")
+    _load()
+    return tuple(c for c in _REGISTRY.values() if paper in ("all", c.paper))
+
+
+def run(paper: str = "all", *, progress: bool = False) -> tuple[ClaimResult, ...]:
+    """Run the check of every claim of ``paper``.
+
+    Parameters
+    ----------
+    paper : {"all", "edge", "liu"}
+    progress : bool
+        Show a tqdm progress bar (only when stderr is a terminal).
+
+    Returns
+    -------
+    tuple of ClaimResult
+    """
+    claims = registry(paper)
+    from tqdm import tqdm
+
+    out = []
+    for c in tqdm(claims, disable=None if progress else True, desc="claims", leave=False):
+        finding = c.check()
+        if not isinstance(finding, Finding):
+            raise TypeError(f"check of claim {c.id} returned {type(finding).__name__}, not Finding")
+        out.append(ClaimResult(c, finding))
+    return tuple(out)
+
+
+def format_number(x) -> str:
+    """``x`` to :data:`DIGITS` significant digits (ints and text unchanged).
+
+    Parameters
+    ----------
+    x : int, float or str
+    """
+    if isinstance(x, bool):
+        return "yes" if x else "no"
+    if isinstance(x, int):
+        return str(x)
+    if isinstance(x, float):
+        if x == 0.0:
+            return "0"
+        if not math.isfinite(x):
+            return str(x)
+        return f"{x:.{DIGITS}g}"
+    return str(x)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def counts(results) -> dict[str, int]:
+    """Number of claims per verdict (every verdict listed, zeros included)."""
+    out = {v: 0 for v in VERDICTS}
+    for r in results:
+        out[r.finding.verdict] += 1
+    return out
+
+
+def to_markdown(results) -> str:
+    """The report as markdown: a summary and one table per paper.
+
+    Parameters
+    ----------
+    results : sequence of ClaimResult
+    """
+    lines = ["# Claims of the two papers, checked", "",
+             "Generated by `stability claims` (do not edit by hand). Each row is one checkable "
+             "statement of a paper, paraphrased; the check recomputes it with this toolkit "
+             f"(numbers to {DIGITS} significant digits; values that vanish up to rounding are shown "
+             "as bounds; simulations are seeded). Every verdict other than `holds` carries the "
+             "counterexample or the corrected statement.", ""]
+    c = counts(results)
+    lines += ["| verdict | claims |", "|---|---|"]
+    lines += [f"| {v} | {n} |" for v, n in c.items()]
+    lines += [f"| total | {len(results)} |", ""]
+    titles = {"edge": "At Stability's Edge (constant and random delays, momentum)",
+              "liu": "Liu et al. (2018), Async-MSGD on streaming PCA"}
+    for paper in PAPERS:
+        rows = [r for r in results if r.claim.paper == paper]
+        if not rows:
+            continue
+        lines += [f"## {titles[paper]}", "",
+                  "| id | where | claim | verdict | numbers | counterexample / correction |",
+                  "|---|---|---|---|---|---|"]
+        for r in rows:
+            nums = "; ".join(f"{k} = {format_number(v)}" for k, v in r.finding.numbers.items())
+            lines.append("| " + " | ".join(_cell(s) for s in (
+                r.claim.id, r.claim.where, r.claim.statement, f"**{r.finding.verdict}**",
+                nums, r.finding.note)) + " |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def to_json(results) -> str:
+    """The report as JSON: a list of objects (numbers formatted as in the markdown).
+
+    Parameters
+    ----------
+    results : sequence of ClaimResult
+    """
+    return json.dumps({
+        "digits": DIGITS,
+        "counts": counts(results),
+        "claims": [{
+            "id": r.claim.id, "paper": r.claim.paper, "where": r.claim.where,
+            "claim": r.claim.statement, "verdict": r.finding.verdict,
+            "numbers": {k: format_number(v) for k, v in r.finding.numbers.items()},
+            "note": r.finding.note,
+        } for r in results],
+    }, indent=1, ensure_ascii=False) + "\n"
