@@ -369,3 +369,45 @@ def test_l01_l02_l08(by_id):
     assert by_id["L01"].numbers["type of e_1..e_4"] == "max, saddle, saddle, min"
     assert num(by_id, "L02", "max residual with beta as printed") > 1e-3
     assert by_id["L02"].numbers["with v_{i-tau_i}^T in beta"] == "< 1e-12"
+
+
+def test_e52_to_e57(by_id):
+    assert all(v is True for v in by_id["E52"].numbers.values())
+    # plain edges decrease: eq. 6 is decreasing in tau
+    assert all(float(_eq6(t + 1)) < float(_eq6(t)) for t in range(200))
+    gaps = {"ResNet44/CIFAR10": 90.42 - 88.57, "VGG11/CIFAR10": 84.55 - 61.41}
+    for k, g in gaps.items():
+        assert_allclose(by_id["E54"].numbers[f"LB - (+LR) gap, {k}"], g, atol=1e-9)
+    assert by_id["E55"].numbers["rows at chance accuracy"] == 3
+    for key, dist in (("Gaussian mu = 5", st.DiscreteGaussian(5)), ("Gaussian mu = 30", st.DiscreteGaussian(30))):
+        assert_allclose(by_id["E56"].numbers[key],
+                        st.threshold(dist, method="brentq") / float(_eq6(dist.mean)), rtol=1e-9)
+    a = float(_eq6(32))
+    rates = [math.log(max(abs(_state_eigs(32, f * a)))) for f in (1.1, 1.5, 2.0, 3.0)]
+    assert by_id["E57"].numbers["linear growth per step log(rho) at 1.1, 1.5, 2, 3 x alpha* (tau 32)"] == ", ".join(
+        f"{r:.3g}" for r in rates)
+
+
+def test_l20_delay_error_grows_with_tau_on_another_seed(by_id):
+    # the drift error, recomputed with an independent loop (other seed, unrolled sum instead of recursion)
+    mu, eta = 0.7, 5e-4
+    D = lambda w: LAM * w - (w @ (LAM * w)) * w  # noqa: E731
+    rng = np.random.default_rng(123)
+    res = {}
+    for tau in (0, 40):
+        v = [np.array([0.6, 0.8, 0.0, 0.0])] * 2
+        W, errs = [], []
+        for k in range(1500):
+            w = v[max(len(v) - 1 - tau, 0)]
+            W.append(w)
+            if k >= 900:
+                m = sum(mu**i * D(W[k - i]) for i in range(min(k + 1, 60)))  # mu^60 ~ 5e-10
+                errs.append(np.linalg.norm(m - D(v[-1]) / (1 - mu)))
+            X = rng.standard_normal(4) * np.sqrt(LAM)
+            v.append(v[-1] + mu * (v[-1] - v[-2]) + eta * (X @ w) * (X - (X @ w) * w))
+        res[tau] = np.mean(errs)
+    assert res[40] > 2 * res[0]
+    excess = (res[40] - res[0]) / (40 * 4 * eta / 0.09)
+    assert 0.05 < excess < 1.5
+    c20 = float(by_id["L20"].numbers["(excess over tau = 0) / (tau lambda_1 eta/(1-mu)^2) at 20, 80"].split(",")[0])
+    assert 0.05 < c20 < 1.5

@@ -421,3 +421,35 @@ def l18():
 def l19():
     return Finding(TR, {}, "Train the 32-layer hyperspherical ResNet on CIFAR-100 with 1-8 asynchronous workers "
                            "and momentum in {0.1, 0.3, 0.5, 0.7, 0.9}, 10 repeats each.")
+
+
+@claim("L20", L, "Lemma 2",
+       "The momentum-weighted drift m_{k+1} differs from the ODE drift (Sigma v_k - v_k^T Sigma v_k v_k)/(1-mu) by "
+       "O(eta log(1/eta)) + O(tau lambda_1 eta/(1-mu)^2): the delay adds an error linear in tau.")
+def l20():
+    mu = 0.7
+    Sig = LAM
+    D = lambda w: Sig * w - np.einsum("bi,bi->b", w, Sig * w)[:, None] * w  # noqa: E731
+    out = {}
+    for tau in (0, 20, 80):
+        rng = np.random.default_rng(20)
+        B, L_ = 16, tau + 2
+        V = np.tile(np.array([0.6, 0.8, 0.0, 0.0]), (L_, B, 1))
+        mk = np.zeros((B, 4))
+        errs = []
+        for k in range(3000):
+            cur, prev, w = V[k % L_], V[(k - 1) % L_], V[(k - tau) % L_]
+            mk = mu * mk + D(w)  # m_{k+1} = sum_i mu^i D(w_{k-i})
+            if k >= 1000:
+                errs.append(np.linalg.norm(mk - D(cur) / (1 - mu), axis=1).mean())
+            X = rng.standard_normal((B, 4)) * np.sqrt(LAM)
+            y = np.einsum("bi,bi->b", X, w)[:, None]
+            V[(k + 1) % L_] = cur + mu * (cur - prev) + ETA * y * (X - y * w)
+        out[tau] = float(np.mean(errs))
+    scale = LAM[0] * ETA / (1 - mu) ** 2
+    c20, c80 = ((out[t] - out[0]) / (t * scale) for t in (20, 80))
+    c0 = out[0] / (ETA * math.log(1 / ETA))
+    ok = out[80] > out[20] > out[0] and max(c20, c80) < 1
+    return _F(ok, H, {"mean ||m_{k+1} - M(v_k)||, tau = 0": out[0], "tau = 20": out[20], "tau = 80": out[80],
+                      "(excess over tau = 0) / (tau lambda_1 eta/(1-mu)^2) at 20, 80": f"{c20:.3g}, {c80:.3g}",
+                      "tau = 0 error / (eta log(1/eta))": c0})
