@@ -411,3 +411,18 @@ def test_l20_delay_error_grows_with_tau_on_another_seed(by_id):
     assert 0.05 < excess < 1.5
     c20 = float(by_id["L20"].numbers["(excess over tau = 0) / (tau lambda_1 eta/(1-mu)^2) at 20, 80"].split(",")[0])
     assert 0.05 < c20 < 1.5
+
+
+def test_e36_shifted_small_delays(by_id):
+    # tau = 1: the cubic z^3 - z^2 + (alpha(1-m) - m) z + m has its edge at alpha = 1 + m (brentq reference)
+    for m in (0.0, 0.5, 0.9):
+        assert_allclose(st.threshold(1, momentum="shifted", m=m, method="brentq"), 1 + m, rtol=1e-12)
+    assert by_id["E36"].numbers["alpha* at tau = 1, m = 0, 0.5, 0.9"] == "1, 1.5, 1.9"
+
+
+def test_l21_l22_delay_conditions(by_id):
+    assert by_id["L21"].numbers["delay error under the condition (sympy)"] == "eta**gamma"
+    # SDE/ODE bound ratio = lambda_1/(lambda_1 + C_d) sqrt(eta) for equal gamma
+    r = [4 / (4 + math.sqrt(30)) * math.sqrt(e) for e in (1e-2, 5e-4, 1e-6)]
+    assert by_id["L22"].numbers["SDE / ODE delay bound at eta = 1e-2, 5e-4, 1e-6 (gamma 1/4, C_d sqrt 30)"] == \
+        ", ".join(f"{x:.3g}" for x in r)

@@ -603,7 +603,8 @@ def e36():
     inc = all(np.all(np.diff([threshold(t, momentum="shifted", m=float(m)) for m in mgrid]) > 0) for t in range(65))
     t0_same = max(abs(threshold(0, momentum="shifted", m=m) / heavy_ball_edge(m) - 1) for m in (0.3, 0.9))
     gain64 = threshold(64, momentum="shifted", m=0.9) / threshold(64)
-    return _F(inc, H, {"alpha* increasing in m at every tau 0..64": inc,
+    t1 = ", ".join(f"{threshold(1, momentum='shifted', m=m):.4g}" for m in (0.0, 0.5, 0.9))
+    return _F(inc, H, {"alpha* increasing in m at every tau 0..64": inc, "alpha* at tau = 1, m = 0, 0.5, 0.9": t1,
                                       "tau = 0 equals heavy ball 2(1+m)/(1-m)": below(t0_same, 1e-9),
                                       "gain at tau = 64, m = 0.9": gain64})
 

@@ -453,3 +453,29 @@ def l20():
     return _F(ok, H, {"mean ||m_{k+1} - M(v_k)||, tau = 0": out[0], "tau = 20": out[20], "tau = 80": out[80],
                       "(excess over tau = 0) / (tau lambda_1 eta/(1-mu)^2) at 20, 80": f"{c20:.3g}, {c80:.3g}",
                       "tau = 0 error / (eta log(1/eta))": c0})
+
+
+@claim("L21", L, "Theorem 3 with Lemma 2",
+       "Under Theorem 3's delay condition tau <= (1-mu)^2/(lambda_1 eta^(1-gamma)), Lemma 2's delay error "
+       "tau lambda_1 eta/(1-mu)^2 vanishes as eta -> 0.")
+def l21():
+    import sympy as sp
+
+    mu, l1, eta, g = sp.symbols("mu lambda_1 eta gamma", positive=True)
+    tau = (1 - mu) ** 2 / (l1 * eta ** (1 - g))
+    err = sp.simplify(tau * l1 * eta / (1 - mu) ** 2)
+    vals = [float(err.subs({g: sp.Rational(1, 4), eta: e})) for e in (1e-2, 1e-4, 1e-6)]
+    return _F(err == eta**g, H, {"delay error under the condition (sympy)": str(err),
+                                 "at gamma = 1/4, eta = 1e-2, 1e-4, 1e-6": ", ".join(f"{v:.3g}" for v in vals)})
+
+
+@claim("L22", L, "Lemma 4 (remark after it); Theorems 5, 9",
+       "The SDE analysis needs a smaller delay than the ODE analysis of Theorem 3.")
+def l22():
+    Cd, g = math.sqrt(30.0), 0.25
+    ode = lambda eta, mu: (1 - mu) ** 2 / (LAM[0] * eta ** (1 - g))  # noqa: E731
+    sde = lambda eta, mu: (1 - mu) ** 2 / ((LAM[0] + Cd) * eta ** (0.5 - g))  # noqa: E731
+    ratios = [sde(e, 0.7) / ode(e, 0.7) for e in (1e-2, 5e-4, 1e-6)]
+    ok = all(r < 1 for r in ratios) and abs(ratios[1] / (LAM[0] / (LAM[0] + Cd) * math.sqrt(5e-4)) - 1) < 1e-12
+    return _F(ok, H, {"SDE / ODE delay bound at eta = 1e-2, 5e-4, 1e-6 (gamma 1/4, C_d sqrt 30)": ", ".join(
+        f"{r:.3g}" for r in ratios)})
