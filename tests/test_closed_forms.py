@@ -1,9 +1,12 @@
 import math
 
+import mpmath as mp
+import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from stability import edge_constant_delay, heavy_ball_edge, inverse_edge_approx
+from stability import (edge_constant_delay, heavy_ball_edge, inverse_edge_approx, large_delay_edge,
+                       large_delay_law, threshold)
 
 
 def test_eq6_values():
@@ -50,10 +53,6 @@ def test_bad_inputs(f, arg, match):
 # Large-delay laws.  The truth is a 30-digit solution of the unit-circle conditions
 # derived independently of the law's expansion (the first crossing, identified by
 # comparison with threshold at moderate delays), and threshold itself up to tau = 1e5.
-import mpmath as mp  # noqa: E402
-import numpy as np  # noqa: E402
-
-from stability import large_delay_edge, large_delay_law, threshold  # noqa: E402
 
 
 def _truth_inverse_edge(tau, momentum, m, dps=30, raw=False):

@@ -736,7 +736,7 @@ def e52():
 @claim("E53", E, "Sec. 2.2.2 (relation to previous results)",
        "Consistent with Liu et al. (2018): on their streaming PCA, allowing a larger delay requires reducing the momentum.")
 def e53():
-    from ._liu import ETA, LAM, MUS, largest_stable_delay
+    from ._liu import ETA, MUS, largest_stable_delay
 
     pred = [largest_stable_delay(ETA, mu) for mu in MUS]
     return _F(all(np.diff(pred) < 0), H, {"linear-stability largest delay, mu 0.7..0.95": ", ".join(map(str, pred))})
