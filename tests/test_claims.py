@@ -17,7 +17,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 import stability as st
-from stability import claims as cl
+from stability import claims as cl, pca
 from stability.cli import main
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -303,7 +303,7 @@ def test_l09_l10_stationary_error_against_a_second_simulation(by_id):
     # OU stationary variance, written out: eta lambda_1 sum_i lambda_i / (2 (1-mu)(lambda_1 - lambda_i))
     ou = lambda mu: 5e-4 * 4 * (3 / 1 + 2 / 2 + 1 / 3) / (2 * (1 - mu))  # noqa: E731
     assert_allclose(num(by_id, "L09", "OU prediction at mu = 0.9"), ou(0.9), rtol=1e-12)
-    res = st.pca.async_msgd(LAM, 5e-4, [0.7, 0.9], [0], runs=60, steps=8000, window=6000, v0=np.eye(4)[0], rng=7)
+    res = pca.async_msgd(LAM, 5e-4, [0.7, 0.9], [0], runs=60, steps=8000, window=6000, v0=np.eye(4)[0], rng=7)
     err = res.errors.mean(axis=2)[:, 0]
     for mu, e in zip((0.7, 0.9), err):
         assert abs(e / ou(mu) - 1) < 0.12
@@ -352,7 +352,7 @@ def test_l14_l15_iteration_counts_with_sympy_simplification(by_id):
 
 
 def test_l16_l17_largest_stable_delays_with_the_pca_module(by_id):
-    pred = [st.pca.predicted_largest_stable_delay(LAM, 5e-4, mu) for mu in (0.7, 0.8, 0.85, 0.9, 0.95)]
+    pred = [pca.predicted_largest_stable_delay(LAM, 5e-4, mu) for mu in (0.7, 0.8, 0.85, 0.9, 0.95)]
     assert by_id["L16"].numbers["linear-stability largest delays (mu 0.7..0.95)"] == ", ".join(map(str, pred))
     assert by_id["L17"].numbers["linear-stability prediction"] == ", ".join(map(str, pred))
     one = np.array([0.3, 0.2, 0.15, 0.1, 0.05])
@@ -426,3 +426,19 @@ def test_l21_l22_delay_conditions(by_id):
     r = [4 / (4 + math.sqrt(30)) * math.sqrt(e) for e in (1e-2, 5e-4, 1e-6)]
     assert by_id["L22"].numbers["SDE / ODE delay bound at eta = 1e-2, 5e-4, 1e-6 (gamma 1/4, C_d sqrt 30)"] == \
         ", ".join(f"{x:.3g}" for x in r)
+
+
+def test_large_delay_table_in_the_report(results):
+    # the appendix of the report: the law's coefficients, recomputed from the formulas
+    rows = {(r["scheme"], r["m"]): r for r in cl.large_delay_table()}
+    for m in cl.LAW_MS:
+        s = rows[("standard", m)]
+        assert s["slope"] == 2 / math.pi and s["offset"] == pytest.approx((1 + m) / ((1 - m) * math.pi), rel=1e-14)
+        h = rows[("shifted", m)]
+        assert h["gain over plain"] == pytest.approx((2 / math.pi) * math.acos(m) * math.sqrt((1 + m) / (1 - m)),
+                                                     rel=1e-13)
+    # the plain law's error at tau = 100 is the next term of 1/(2 sin x): x^3 7/720 relative to 1/(2x)
+    x = math.pi / 402
+    assert float(rows[("none", 0.0)]["rel. error at tau = 100"]) == pytest.approx(
+        (1 / (2 * math.sin(x)) - (2 / math.pi * 100 + 1 / math.pi + math.pi / 4800)) * -2 * math.sin(x), rel=0.05)
+    assert "## Large-delay laws" in cl.to_markdown(results)

@@ -183,6 +183,36 @@ def counts(results) -> dict[str, int]:
     return out
 
 
+LAW_MS = (0.3, 0.6, 0.9, 0.99)
+LAW_TAUS = (100, 1000, 100000)
+#: Errors of the laws below this are reported as a bound: ``threshold`` itself is accurate to
+#: about 1e-10 (1.1e-9 measured at tau = 1e5, shifted, m = 0.99).
+LAW_ERROR_FLOOR = 3e-9
+
+
+def large_delay_table() -> list[dict]:
+    """The large-delay laws for a few momenta, with their error against ``threshold``.
+
+    Errors below :data:`LAW_ERROR_FLOOR` (relative) are reported as that bound and larger
+    ones to 2 digits, so the table does not move with ``1e-12``-level changes of the edge
+    computation.
+    """
+    from .. import large_delay_law, threshold
+
+    rows = []
+    for momentum, ms in (("none", (0.0,)), ("standard", LAW_MS), ("shifted", LAW_MS)):
+        for m in ms:
+            law = large_delay_law(momentum=momentum, m=m)
+            row = {"scheme": momentum, "m": m, "slope": law.slope, "offset": law.offset,
+                   "correction": law.correction, "gain over plain": law.gain_over_plain}
+            for tau in LAW_TAUS:
+                err = law.inverse_edge(tau) * threshold(tau, momentum=momentum, m=m) - 1
+                row[f"rel. error at tau = {tau}"] = (f"< {LAW_ERROR_FLOOR:g}" if abs(err) < LAW_ERROR_FLOOR
+                                                     else f"{err:.2g}")
+            rows.append(row)
+    return rows
+
+
 def to_markdown(results) -> str:
     """The report as markdown: a summary and one table per paper.
 
@@ -215,6 +245,14 @@ def to_markdown(results) -> str:
                 r.claim.id, r.claim.where, r.claim.statement, f"**{r.finding.verdict}**",
                 nums, r.finding.note)) + " |")
         lines.append("")
+    rows = large_delay_table()
+    lines += ["## Large-delay laws (new; not in either paper)", "",
+              "`1/alpha* = slope tau + offset + correction/tau + O(tau^-2)` from `stability.large_delay_law` "
+              "(derivation in its docstring); 'gain over plain' is the limit of alpha* / alpha*_plain; the "
+              "errors compare the three-term law with `threshold` (relative, in 1/alpha*).", "",
+              "| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
+    lines += ["| " + " | ".join(format_number(v) for v in r.values()) + " |" for r in rows]
+    lines.append("")
     return "\n".join(lines)
 
 
