@@ -20,6 +20,7 @@ subpackage imports sympy and scipy, so :mod:`stability` does not import it.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections.abc import Callable, Mapping
@@ -191,6 +192,12 @@ LAW_ERROR_FLOOR = 3e-9
 
 
 def large_delay_table() -> list[dict]:
+    """See :func:`_large_delay_rows` (a fresh list of dicts; the computation is cached)."""
+    return [dict(r) for r in _large_delay_rows()]
+
+
+@functools.lru_cache(maxsize=1)
+def _large_delay_rows() -> tuple:
     """The large-delay laws for a few momenta, with their error against ``threshold``.
 
     Errors below :data:`LAW_ERROR_FLOOR` (relative) are reported as that bound and larger
@@ -209,8 +216,8 @@ def large_delay_table() -> list[dict]:
                 err = law.inverse_edge(tau) * threshold(tau, momentum=momentum, m=m) - 1
                 row[f"rel. error at tau = {tau}"] = (f"< {LAW_ERROR_FLOOR:g}" if abs(err) < LAW_ERROR_FLOOR
                                                      else f"{err:.2g}")
-            rows.append(row)
-    return rows
+            rows.append(tuple(row.items()))
+    return tuple(rows)
 
 
 def to_markdown(results) -> str:
