@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
+import signal
 import sys
 from collections.abc import Sequence
 
 
-from ._validation import check_weights
+from ._validation import MAX_DELAY, check_weights
 from .delays import DiscreteGaussian, Empirical, Uniform, mean_delay
 from .thresholds import (
     reference_configuration,
@@ -34,21 +37,43 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+#: Largest --pmf file read (a pmf over 0..MAX_DELAY written with full precision fits).
+MAX_PMF_FILE_BYTES = 32 * 2**20
+
+
 def _read_pmf(path: str, normalize: bool):
+    """Weights from a text file; every error names the file (one line, exit 2)."""
     try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
+        if os.path.isdir(path):
+            raise UsageError(f"pmf file {path!r} is a directory")
+        size = os.path.getsize(path)
+        if size > MAX_PMF_FILE_BYTES:
+            raise UsageError(f"pmf file {path!r} has {size} bytes, above the limit of {MAX_PMF_FILE_BYTES}")
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_PMF_FILE_BYTES + 1)
     except OSError as exc:
         raise UsageError(f"cannot read pmf file {path!r}: {exc.strerror or exc}") from None
+    nul = data.find(b"\0")
+    if nul >= 0:
+        raise UsageError(f"pmf file {path!r} is binary (NUL byte at offset {nul}), not a text file of weights")
+    try:
+        text = data.decode("utf-8-sig")  # a UTF-8 byte-order mark is accepted and dropped
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"pmf file {path!r} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset "
+                         f"{exc.start})") from None
     tokens = []
     for line in text.splitlines():
         line = line.split("#", 1)[0]
-        tokens.extend(t for t in line.replace(",", " ").split() if t)
+        for match in re.finditer(r"[^\s,]+", line):
+            tokens.append(match.group())
+            if len(tokens) > MAX_DELAY + 1:
+                raise UsageError(f"pmf file {path!r} has more than {MAX_DELAY + 1} weights, the longest "
+                                 f"pmf supported (delays up to {MAX_DELAY})")
     try:
         values = [float(t) for t in tokens]
     except ValueError:
         bad = next(t for t in tokens if not _is_float(t))
-        raise UsageError(f"pmf file {path!r} holds {bad!r}, which is not a number") from None
+        raise UsageError(f"pmf file {path!r} holds {bad[:40]!r}, which is not a number") from None
     try:
         return Empirical(check_weights(values, f"pmf in {path!r}", normalize=normalize))
     except (TypeError, ValueError) as exc:
@@ -72,25 +97,31 @@ def _add_delay_options(p: argparse.ArgumentParser) -> None:
                    help="the paper's discretised Gaussian on 1..2MU (normalised)")
     g.add_argument("--pmf", metavar="FILE",
                    help="text file of weights Pr(tau=0), Pr(tau=1), ... (spaces, commas or lines)")
-    p.add_argument("--sigma", type=float, default=1.0, help="sigma of --gaussian (default 1)")
-    p.add_argument("--normalize", action="store_true",
+    p.add_argument("--sigma", type=float, default=None, help="sigma of --gaussian (default 1)")
+    p.add_argument("--normalize", action="store_true", default=None,
                    help="rescale --pmf weights to sum to 1 (e.g. raw counts)")
     p.add_argument("--momentum", default="none", choices=("none", "standard", "shifted"),
                    help="optimizer (default none)")
-    p.add_argument("--m", type=float, default=0.0, help="momentum coefficient, 0 <= m < 1")
+    p.add_argument("--m", type=float, default=0.0, help="momentum coefficient, 0 <= m <= 0.9999")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--method", default="auto", choices=("auto", "locus", "brentq"),
-                   help="edge-finding method (default auto: the boundary locus)")
+    p.add_argument("--method", default=None, choices=("auto", "locus", "brentq"),
+                   help="edge-finding method of threshold (default auto: the boundary locus); "
+                        "an error with lr")
 
 
 def _delay_from(args):
+    # An option that would be silently ignored is an error, naming the option it needs.
+    if args.sigma is not None and args.gaussian is None:
+        raise UsageError("--sigma applies only to --gaussian")
+    if args.normalize is not None and args.pmf is None:
+        raise UsageError("--normalize applies only to --pmf")
     if args.delay is not None:
         return args.delay
     if args.uniform is not None:
         return Uniform(*args.uniform)
     if args.gaussian is not None:
-        return DiscreteGaussian(args.gaussian, sigma=args.sigma)
-    return _read_pmf(args.pmf, args.normalize)
+        return DiscreteGaussian(args.gaussian, sigma=1.0 if args.sigma is None else args.sigma)
+    return _read_pmf(args.pmf, bool(args.normalize))
 
 
 def _describe(delay) -> str:
@@ -101,9 +132,14 @@ def _fmt(x: float) -> str:
     return f"{x:.{_DIGITS}g}"
 
 
+def _echo(x: float) -> str:
+    """An input number echoed back exactly (``repr``: 0.9999999 stays 0.9999999)."""
+    return repr(float(x))
+
+
 def _cmd_threshold(args) -> int:
     delay = _delay_from(args)
-    res = threshold_result(delay, momentum=args.momentum, m=args.m, method=args.method)
+    res = threshold_result(delay, momentum=args.momentum, m=args.m, method=args.method or "auto")
     if args.json:
         print(json.dumps({
             "alpha": res.alpha, "inverse_alpha": res.inverse, "relative_accuracy": RELATIVE_ACCURACY,
@@ -116,11 +152,14 @@ def _cmd_threshold(args) -> int:
         print(_fmt(res.alpha))
         print(f"# a*eta at the edge of stability (relative accuracy {RELATIVE_ACCURACY:g}); "
               f"1/(a*eta) = {_fmt(res.inverse)}; delay {_describe(delay)} (mean {mean_delay(delay):.6g}), "
-              f"momentum {args.momentum}, m = {args.m:g}, method {res.method}")
+              f"momentum {args.momentum}, m = {_echo(args.m)}, method {res.method}")
     return 0
 
 
 def _cmd_lr(args) -> int:
+    if args.method is not None:
+        raise UsageError("--method does not apply to lr (the learning-rate rule always uses the default "
+                         "method); use it with threshold")
     delay = _delay_from(args)
     ref_momentum, ref_m = reference_configuration(args.momentum, args.m, args.reference_momentum,
                                                   args.reference_m)
@@ -139,8 +178,9 @@ def _cmd_lr(args) -> int:
                           "eq8_approximation": approx}))
     else:
         print(_fmt(eta))
-        line = (f"# learning rate keeping the minima that eta0 = {args.eta0:g} keeps stable at "
-                f"delay {args.reference_delay}; target delay {_describe(delay)}, momentum {args.momentum}")
+        line = (f"# learning rate keeping the minima that eta0 = {_echo(args.eta0)} keeps stable at "
+                f"delay {args.reference_delay} ({ref_momentum}, m = {_echo(ref_m)}); target delay "
+                f"{_describe(delay)}, momentum {args.momentum}, m = {_echo(args.m)}")
         if approx is not None:
             line += f"; eq. 8 approximation pi*eta0/(4(tau+0.5)) = {_fmt(approx)}"
         print(line)
@@ -169,7 +209,11 @@ def _cmd_claims(args) -> int:
 
 
 def _add_claims_parser(sub) -> None:
-    p = sub.add_parser("claims", help="check every claim of both papers and print the verdicts")
+    p = sub.add_parser("claims", help="check every claim of both papers and print the verdicts",
+                       formatter_class=argparse.RawDescriptionHelpFormatter, epilog="""examples:
+  stability claims                                   # the markdown report of both papers
+  stability claims --paper liu --format json
+  stability claims --out CLAIMS.md                   # also write it (atomically)""")
     p.add_argument("--paper", choices=("edge", "liu", "all"), default="all",
                    help="which paper (default all)")
     p.add_argument("--format", choices=("md", "json"), default="md", help="output format (default md)")
@@ -177,25 +221,55 @@ def _add_claims_parser(sub) -> None:
     p.set_defaults(func=_cmd_claims)
 
 
+_EXAMPLES = {
+    None: """examples:
+  stability threshold --delay 32
+  stability lr --eta0 0.8 --delay 32
+  stability figures --only fig6 --no-progress
+run 'stability COMMAND --help' for the options of each command""",
+    "threshold": """examples:
+  stability threshold --delay 32
+  stability threshold --uniform 1 63 --momentum shifted --m 0.9 --json
+  stability threshold --gaussian 16 --sigma 2
+  stability threshold --pmf staleness.txt --normalize      # counts, one per delay 0, 1, ...""",
+    "lr": """examples:
+  stability lr --eta0 0.8 --delay 32                 # eq. 8: from delay 0 to delay 32
+  stability lr --eta0 0.1 --delay 8 --momentum standard --m 0.9
+  stability lr --eta0 0.1 --delay 8 --momentum standard --m 0.9 --reference-momentum none""",
+    "figures": """examples:
+  stability figures                                  # every figure into figures/
+  stability figures --only fig6 fig10 --format png,pdf --out /tmp/figs""",
+}
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="stability", description="Edges of stability of delayed gradient descent.")
+    from . import __version__
+
+    fmt = argparse.RawDescriptionHelpFormatter
+    parser = _Parser(prog="stability", description="Edges of stability of delayed gradient descent.",
+                     epilog=_EXAMPLES[None], formatter_class=fmt)
+    parser.add_argument("--version", action="version", version=f"stability {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    p = sub.add_parser("threshold", help="a*eta at the edge of stability")
+    p = sub.add_parser("threshold", help="a*eta at the edge of stability", epilog=_EXAMPLES["threshold"],
+                       formatter_class=fmt)
     _add_delay_options(p)
     p.set_defaults(func=_cmd_threshold)
 
-    p = sub.add_parser("lr", help="rescale a learning rate for a new delay or momentum (eq. 8)")
+    p = sub.add_parser("lr", help="rescale a learning rate for a new delay or momentum (eq. 8)",
+                       epilog=_EXAMPLES["lr"], formatter_class=fmt)
     p.add_argument("--eta0", type=float, required=True, help="learning rate in the reference setting")
     _add_delay_options(p)
     p.add_argument("--reference-delay", type=int, default=0, help="reference constant delay (default 0)")
     p.add_argument("--reference-momentum", choices=("none", "standard", "shifted"), default=None,
                    help="reference optimizer (default: the target's)")
     p.add_argument("--reference-m", type=float, default=None,
-                   help="reference momentum coefficient (default: the target's)")
+                   help="reference momentum coefficient (default: the target's --m when the reference "
+                        "optimizer is the target's, else 0)")
     p.set_defaults(func=_cmd_lr)
 
-    p = sub.add_parser("figures", help="regenerate the paper's figures and their CSVs")
+    p = sub.add_parser("figures", help="regenerate the paper's figures and their CSVs",
+                       epilog=_EXAMPLES["figures"], formatter_class=fmt)
     p.add_argument("--out", default="figures", help="output directory (default figures/)")
     p.add_argument("--only", nargs="+", metavar="NAME", default=None, help="only these figures")
     p.add_argument("--format", default="png", help="comma-separated: png,pdf,svg (default png)")
@@ -205,20 +279,60 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
+
+
+class _Terminated(Exception):
+    """SIGTERM, turned into an exception so that half-written files are removed."""
+
+
+def _on_sigterm(signum, frame):
+    raise _Terminated()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0 ok, 2 bad input, 1 failure)."""
+    """Run the command line; returns the exit status (0 ok, 2 bad input, 1 failure).
+
+    ``--help`` and ``--version`` return 0 after printing.  SIGTERM is turned into an
+    exception while the command runs, so that a temporary file being written is removed
+    (as on Ctrl-C) and the exit status is 143.
+    """
+    previous = None
+    if hasattr(signal, "SIGTERM"):
+        try:
+            previous = signal.signal(signal.SIGTERM, _on_sigterm)
+        except ValueError:  # not the main thread: leave signals alone
+            previous = None
+    try:
+        return _main(argv)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
         return args.func(args)
-    except UsageError as exc:
-        print(f"stability: error: {exc}", file=sys.stderr)
-        return 2
-    except (TypeError, ValueError) as exc:
-        print(f"stability: error: {exc}", file=sys.stderr)
+    except SystemExit as exc:  # --help, --version
+        return exc.code if isinstance(exc.code, int) else 0
+    except _Terminated:
+        print("stability: terminated", file=sys.stderr)
+        return 143
+    except (UsageError, TypeError, ValueError) as exc:
+        print(f"stability: error: {_one_line(exc)}", file=sys.stderr)
         return 2
     except ArithmeticError as exc:
-        print(f"stability: failed: {exc}", file=sys.stderr)
+        print(f"stability: failed: {_one_line(exc)}", file=sys.stderr)
+        return 1
+    except MemoryError:
+        print("stability: failed: out of memory", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        where = f" {exc.filename!r}" if exc.filename else ""
+        print(f"stability: failed:{where} {exc.strerror or exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("stability: interrupted", file=sys.stderr)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ._validation import check_momentum, check_real
+from ._validation import check_momentum, check_real, check_result
 
 __all__ = ["edge_constant_delay", "inverse_edge_approx", "heavy_ball_edge",
            "LargeDelayLaw", "large_delay_law", "large_delay_edge"]
@@ -33,7 +33,7 @@ def edge_constant_delay(tau) -> float:
     0.0483274904722646
     """
     tau = check_real(tau, "tau", low=0.0)
-    return 2.0 * math.sin(math.pi / (4.0 * tau + 2.0))
+    return check_result(2.0 * math.sin(math.pi / (4.0 * tau + 2.0)), f"edge_constant_delay({tau!r})")
 
 
 def inverse_edge_approx(tau) -> float:
@@ -54,7 +54,7 @@ def inverse_edge_approx(tau) -> float:
     20.690142
     """
     tau = check_real(tau, "tau", low=0.0)
-    return (2.0 * tau + 1.0) / math.pi
+    return check_result((2.0 * tau + 1.0) / math.pi, f"inverse_edge_approx({tau!r})")
 
 
 def heavy_ball_edge(m) -> float:
@@ -74,7 +74,7 @@ def heavy_ball_edge(m) -> float:
     38.00000000000001
     """
     m = check_real(m, "m", low=0.0, high=1.0, high_inclusive=False)
-    return 2.0 * (1.0 + m) / (1.0 - m)
+    return check_result(2.0 * (1.0 + m) / (1.0 - m), f"heavy_ball_edge({m!r})")
 
 
 @dataclass(frozen=True)
@@ -229,4 +229,5 @@ def large_delay_edge(tau, *, momentum: str = "none", m: float = 0.0) -> float:
     >>> round(large_delay_edge(1000), 12) == round(edge_constant_delay(1000), 12)
     True
     """
-    return 1.0 / large_delay_law(momentum=momentum, m=m).inverse_edge(tau)
+    return check_result(1.0 / large_delay_law(momentum=momentum, m=m).inverse_edge(tau),
+                        f"large_delay_edge({tau!r}, momentum={momentum!r}, m={m!r})")

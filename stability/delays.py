@@ -13,7 +13,7 @@ import math
 import numpy as np
 from scipy.special import ndtr
 
-from ._validation import check_delay_int, check_real, check_weights
+from ._validation import MAX_DELAY, check_bool, check_delay_int, check_real, check_support, check_weights
 
 __all__ = ["DelayDistribution", "Uniform", "DiscreteGaussian", "Empirical", "as_pmf", "mean_delay"]
 
@@ -30,7 +30,7 @@ class DelayDistribution:
     """
 
     def __init__(self, pmf: np.ndarray):
-        pmf = np.asarray(pmf, dtype=float)
+        pmf = check_weights(pmf, "pmf", any_total=True)
         last = np.flatnonzero(pmf)[-1]  # trailing zero weights carry no delay
         pmf = pmf[: last + 1].copy()
         pmf.setflags(write=False)
@@ -48,12 +48,14 @@ class DelayDistribution:
     @property
     def mass(self) -> float:
         """Total weight ``sum_k pmf[k]``: 1 except for un-normalised paper weights."""
-        return math.fsum(self._pmf)
+        top = float(self._pmf.max())
+        return top * math.fsum(self._pmf / top)  # scaled: cannot overflow on the way
 
     @property
     def mean(self) -> float:
         k = np.arange(self._pmf.size)
-        return math.fsum(k * self._pmf) / self.mass
+        top = float(self._pmf.max())
+        return math.fsum(k * (self._pmf / top)) / math.fsum(self._pmf / top)
 
     def __eq__(self, other):
         return type(self) is type(other) and np.array_equal(self._pmf, other._pmf)
@@ -68,7 +70,8 @@ class Uniform(DelayDistribution):
     Parameters
     ----------
     low, high : int
-        Inclusive bounds, ``0 <= low <= high``.
+        Inclusive bounds, ``0 <= low <= high <= MAX_DELAY`` (``2**20``; larger ``high``
+        is refused before the pmf is allocated).
 
     Examples
     --------
@@ -113,9 +116,22 @@ class DiscreteGaussian(DelayDistribution):
     Parameters
     ----------
     mu : int
-        Centre of the Gaussian, an integer ``>= 1`` (the support is ``1..2mu``).
+        Centre of the Gaussian, an integer ``>= 1`` (the support is ``1..2mu``), with
+        ``2 mu <= MAX_DELAY`` (``2**20``), checked before the pmf is allocated.
     sigma : float, optional
-        Standard deviation, ``> 0``.  Default 1.0 as in the paper.
+        Standard deviation, ``0 < sigma <= 1e300``.  Default 1.0 as in the paper.
+
+    Notes
+    -----
+    Each weight is computed to about 1e-13 relative or better for every ``sigma`` (tested
+    against 400-digit mpmath; 1e-15 except in the deep tails): where a cell is
+    narrow against the Gaussian's local scale (``h = 1/(2 sigma) <= 1`` and
+    ``|c| h <= 1`` for the cell centre ``c = (k - mu)/sigma``) the difference of CDFs,
+    which would cancel (losing digits as ``1/sigma``: 1e-4 at ``sigma = 1e12``), is
+    replaced by ``2 h phi(c)`` times a 12-point Gauss-Legendre average of
+    ``exp(-c s - s**2/2)`` over ``s`` in ``[-h, h]`` (an entire function; the rule is
+    exact to rounding there); elsewhere the CDFs differ by more than they are large and
+    the difference of CDFs (or of survival functions above the centre) is accurate.
     normalize : bool, optional
         Divide the weights by their sum (default ``True``).
 
@@ -131,22 +147,18 @@ class DiscreteGaussian(DelayDistribution):
     """
 
     def __init__(self, mu: int, sigma: float = 1.0, normalize: bool = True):
-        mu = check_delay_int(mu, "mu")
+        mu = check_delay_int(mu, "mu", limit=None)
         if mu < 1:
             raise ValueError(f"DiscreteGaussian needs mu >= 1, got mu={mu}")
+        check_support(2 * mu, f"DiscreteGaussian(mu={mu}) (support 1..2mu)")
         sigma = check_real(sigma, "sigma")
         if sigma <= 0:
             raise ValueError(f"DiscreteGaussian needs sigma > 0, got sigma={sigma!r}")
-        if not isinstance(normalize, bool):
-            raise TypeError(f"normalize must be True or False, got {normalize!r}")
+        if sigma > _MAX_SIGMA:
+            raise ValueError(f"DiscreteGaussian needs sigma <= {_MAX_SIGMA:g}, got sigma={sigma!r}")
+        normalize = check_bool(normalize, "normalize")
         self.mu, self.sigma, self.normalize = mu, sigma, normalize
-        k = np.arange(1, 2 * mu + 1, dtype=float)
-        lo = (k - 0.5 - mu) / sigma
-        hi = (k + 0.5 - mu) / sigma
-        # Difference of CDFs below the centre, of survival functions above it, so that
-        # neither tail loses digits to cancellation.
-        w = np.where(hi <= 0, ndtr(hi) - ndtr(lo), ndtr(-lo) - ndtr(-hi))
-        pmf = np.concatenate([[0.0], w])
+        pmf = np.concatenate([[0.0], _gaussian_cells(mu, sigma)])
         if normalize:
             pmf = pmf / math.fsum(pmf)
         super().__init__(pmf)
@@ -157,6 +169,29 @@ class DiscreteGaussian(DelayDistribution):
 
     def __repr__(self):
         return f"DiscreteGaussian({self.mu}, sigma={self.sigma!r}, normalize={self.normalize})"
+
+
+_MAX_SIGMA = 1e300
+_GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(12)
+
+
+def _gaussian_cells(mu: int, sigma: float) -> np.ndarray:
+    """``Pr(k - 1/2 <= Z <= k + 1/2)`` for ``Z ~ N(mu, sigma**2)``, ``k = 1..2mu`` (see Notes above)."""
+    k = np.arange(1, 2 * mu + 1, dtype=float)
+    h = 0.5 / sigma
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        c = (k - mu) / sigma
+        lo, hi = (k - 0.5 - mu) / sigma, (k + 0.5 - mu) / sigma
+        # Difference of CDFs below the centre, of survival functions above it, so that
+        # neither tail loses digits to cancellation.
+        w = np.where(hi <= 0, ndtr(hi) - ndtr(lo), ndtr(-lo) - ndtr(-hi))
+        narrow = np.abs(c) * h <= 1.0 if h <= 1.0 else np.zeros(c.shape, dtype=bool)
+        if narrow.any():
+            cn = c[narrow]
+            s = h * _GL_NODES  # Gauss-Legendre nodes on [-h, h]
+            avg = np.exp(-np.multiply.outer(cn, s) - 0.5 * s * s) @ (_GL_WEIGHTS / 2)
+            w[narrow] = (2.0 * h) * (np.exp(-0.5 * cn * cn) / math.sqrt(2.0 * math.pi)) * avg
+    return w
 
 
 class Empirical(DelayDistribution):
@@ -179,8 +214,7 @@ class Empirical(DelayDistribution):
     """
 
     def __init__(self, pmf, normalize: bool = False):
-        if not isinstance(normalize, bool):
-            raise TypeError(f"normalize must be True or False, got {normalize!r}")
+        normalize = check_bool(normalize, "normalize")
         super().__init__(check_weights(pmf, "pmf", normalize=normalize))
 
     def __repr__(self):

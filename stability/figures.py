@@ -72,8 +72,8 @@ def fig6(progress=None) -> FigureData:
     return FigureData(
         "fig6",
         {"tau": taus, "alpha": alpha, "inverse_alpha": inv, "eq7_inverse_alpha": approx, "gap": gap},
-        "Plain A-SGD, constant delay tau = 0..64: 1/(a eta) at the edge (markers, brentq on "
-        "numpy.roots) and eq. 7, (2 tau + 1)/pi (line). Inset: the gap, at most "
+        "Plain A-SGD, constant delay tau = 0..64: 1/(a eta) at the edge (markers, threshold's "
+        "default method, the boundary locus) and eq. 7, (2 tau + 1)/pi (line). Inset: the gap, at most "
         f"{max_gap:.4f} for tau >= 1 (the paper's 'below 0.05' holds).",
         {"max_gap_tau_ge_1": max_gap},
     )
@@ -396,6 +396,10 @@ def run(out: str = "figures", only: Iterable[str] | None = None, formats: str | 
         raise ValueError(f"unknown figure {unknown[0]!r}; choose from {', '.join(FIGURES)}")
     fmts = _parse_formats(formats)
     _check_out(out)
+    for name in names:  # an output path taken by a directory: refuse before computing
+        for ext in ["csv", *fmts]:
+            if os.path.isdir(os.path.join(out, f"{name}.{ext}")):
+                raise ValueError(f"cannot write {os.path.join(out, f'{name}.{ext}')!r}: it is a directory")
 
     from tqdm import tqdm
 

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_delay_int, check_real
+from ._validation import MAX_DELAY, MAX_STEPS, check_count, check_delay_int, check_elements, check_real
 from .roots import max_root_modulus
 from .thresholds import threshold
 
@@ -152,13 +152,17 @@ def async_msgd(eigenvalues, eta: float, mus, delays, *, runs: int = 100, steps: 
     if eta <= 0:
         raise ValueError(f"eta must be > 0, got {eta!r}")
     mus = np.atleast_1d(np.asarray(mus, dtype=float))
+    if mus.ndim != 1 or mus.size == 0:
+        raise ValueError(f"mus must be a scalar or a non-empty 1-D array, got shape {mus.shape}")
     for mu in mus:
         check_real(float(mu), "mu", low=0.0, high=1.0, high_inclusive=False)
     delays = np.atleast_1d(np.asarray(delays))
-    delays = np.array([check_delay_int(int(t) if float(t).is_integer() else t, "delay") for t in delays])
+    if delays.ndim != 1 or delays.size == 0 or delays.dtype.kind not in "iuf":
+        raise ValueError(f"delays must be a non-empty 1-D array of integers, got {delays!r}")
+    delays = np.array([check_delay_int(int(t) if np.isfinite(t) and float(t).is_integer() else float(t), "delay")
+                       for t in delays])
     for name, val in (("runs", runs), ("steps", steps), ("window", window)):
-        if isinstance(val, bool) or not isinstance(val, (int, np.integer)) or val < 1:
-            raise ValueError(f"{name} must be a positive integer, got {val!r}")
+        check_count(val, name, high=MAX_STEPS)
     if window > steps:
         raise ValueError(f"window={window} is longer than steps={steps}")
     if data not in ("gaussian", "bounded"):
@@ -166,6 +170,10 @@ def async_msgd(eigenvalues, eta: float, mus, delays, *, runs: int = 100, steps: 
     start = np.eye(d)[1] if v0 is None else np.asarray(v0, dtype=float)
     if start.shape != (d,):
         raise ValueError(f"v0 has {start.size} entries but Sigma has dimension {d}")
+    if not np.all(np.isfinite(start)) or not np.any(start != 0):
+        raise ValueError(f"v0 must be finite and non-zero, got {start.tolist()}")
+    check_elements((int(delays.max()) + 2) * mus.size * delays.size * runs * d,
+                   "the iterate history (delay x momenta x delays x runs x dimension)")
     source = (GaussianData if data == "gaussian" else BoundedData)(tuple(lam))
     gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
 
@@ -195,10 +203,39 @@ def async_msgd(eigenvalues, eta: float, mus, delays, *, runs: int = 100, steps: 
 
 def expected_update(v, v_prev, w, eigenvalues, eta: float, mu: float) -> np.ndarray:
     """Expected next iterate given the past: ``v + mu (v - v_prev) + eta (I - w w^T) Sigma w``."""
-    lam = np.asarray(eigenvalues, dtype=float)
-    v, v_prev, w = (np.asarray(a, dtype=float) for a in (v, v_prev, w))
-    sw = lam * w
-    return v + mu * (v - v_prev) + eta * (sw - (w @ sw) * w)
+    lam = _eigenvalues(eigenvalues)
+    eta = _positive(eta, "eta")
+    mu = check_real(mu, "mu", low=0.0, high=1.0, high_inclusive=False)
+    v, v_prev, w = (_vector(a, name, lam.size) for a, name in ((v, "v"), (v_prev, "v_prev"), (w, "w")))
+    with np.errstate(over="ignore", invalid="ignore"):
+        sw = lam * w
+        out = v + mu * (v - v_prev) + eta * (sw - (w @ sw) * w)
+    return _finite_result(out, "expected_update")
+
+
+def _positive(value, name: str) -> float:
+    value = check_real(value, name)
+    if value <= 0:
+        raise ValueError(f"{name} must be > 0, got {value!r}")
+    return value
+
+
+def _vector(value, name: str, d: int) -> np.ndarray:
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be a vector of {d} real numbers, got {value!r}") from exc
+    if arr.shape != (d,):
+        raise ValueError(f"{name} must have shape ({d},), got {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite, got {arr.tolist()}")
+    return arr
+
+
+def _finite_result(out: np.ndarray, what: str) -> np.ndarray:
+    if not np.all(np.isfinite(out)):
+        raise OverflowError(f"{what} overflows double precision for these inputs")
+    return out
 
 
 def jacobian_at_optimum(eigenvalues, eta: float) -> np.ndarray:
@@ -207,19 +244,20 @@ def jacobian_at_optimum(eigenvalues, eta: float) -> np.ndarray:
     (``d F / d v_k = (1 + mu) I`` and ``d F / d v_{k-1} = -mu I`` need no derivation.)
     """
     lam = _eigenvalues(eigenvalues)
-    a = np.concatenate([[2 * lam[0]], lam[0] - lam[1:]])
-    return -eta * np.diag(a)
+    eta = _positive(eta, "eta")
+    with np.errstate(over="ignore"):
+        a = np.concatenate([[2 * lam[0]], lam[0] - lam[1:]])
+        return _finite_result(-eta * np.diag(a), "jacobian_at_optimum")
 
 
 def linearised_alphas(eigenvalues, eta: float, mu: float) -> np.ndarray:
     """``alpha_i = eta a_i / (1 - mu)`` for every direction (see the module docstring)."""
     lam = _eigenvalues(eigenvalues)
     mu = check_real(mu, "mu", low=0.0, high=1.0, high_inclusive=False)
-    eta = check_real(eta, "eta")
-    if eta <= 0:
-        raise ValueError(f"eta must be > 0, got {eta!r}")
-    a = np.concatenate([[2 * lam[0]], lam[0] - lam[1:]])
-    return eta * a / (1.0 - mu)
+    eta = _positive(eta, "eta")
+    with np.errstate(over="ignore"):
+        a = np.concatenate([[2 * lam[0]], lam[0] - lam[1:]])
+        return _finite_result(eta * a / (1.0 - mu), "linearised_alphas")
 
 
 def predicted_largest_stable_delay(eigenvalues, eta: float, mu: float, *, max_delay: int = 100_000) -> int:
@@ -238,6 +276,7 @@ def predicted_largest_stable_delay(eigenvalues, eta: float, mu: float, *, max_de
     max_delay : int
         Give up (ArithmeticError) beyond this delay.
     """
+    max_delay = check_count(max_delay, "max_delay", high=MAX_DELAY)
     alphas = linearised_alphas(eigenvalues, eta, mu)
     top = float(np.max(alphas))
 
@@ -284,13 +323,26 @@ def largest_good_delay(delays, errors, *, factor: float = 2.0, n_boot: int = 400
     -------
     (value, low, high) : tuple of int
         The estimate and the 5th and 95th percentiles of its bootstrap distribution.
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``factor < 1`` (delay 0 itself would not be good), ``n_boot < 1``, delays not an
+        increasing integer grid from 0, errors not a finite non-negative
+        ``(len(delays), runs)`` array.
     """
+    factor = check_real(factor, "factor", low=1.0)
+    n_boot = check_count(n_boot, "n_boot", high=1_000_000)
     delays = np.asarray(delays)
+    if delays.ndim != 1 or delays.dtype.kind not in "iu":
+        raise ValueError(f"delays must be a 1-D array of integers, got {delays!r}")
     errors = np.asarray(errors, dtype=float)
     if delays.size == 0 or delays[0] != 0 or np.any(np.diff(delays) <= 0):
         raise ValueError(f"delays must increase from 0, got {delays.tolist()}")
-    if errors.shape[0] != delays.size:
-        raise ValueError(f"errors has {errors.shape[0]} rows for {delays.size} delays")
+    if errors.ndim != 2 or errors.shape[0] != delays.size or errors.shape[1] < 1:
+        raise ValueError(f"errors must have shape ({delays.size}, runs) with runs >= 1, got {errors.shape}")
+    if not np.all(np.isfinite(errors)) or np.any(errors < 0):
+        raise ValueError(f"errors must be finite and >= 0, got {errors.ravel()[~(np.isfinite(errors.ravel()) & (errors.ravel() >= 0))][0]!r}")
 
     def good(mean_err):
         ok = mean_err <= factor * mean_err[0]

@@ -52,7 +52,7 @@ def polynomial_pair(delay, *, momentum: str = "none", m: float = 0.0) -> tuple[n
         Constant delay ``tau >= 0`` or a delay distribution.
     momentum : {"none", "standard", "shifted"}
     m : float
-        Momentum coefficient, ``0 <= m < 1`` (must be 0 for ``"none"``).
+        Momentum coefficient, ``0 <= m <= 0.9999`` (must be 0 for ``"none"``).
 
     Examples
     --------
@@ -106,7 +106,7 @@ def characteristic_polynomial(delay, alpha: float, *, momentum: str = "none", m:
         ``a * eta``, sharpness times learning rate (finite).
     momentum : {"none", "standard", "shifted"}
     m : float
-        Momentum coefficient, ``0 <= m < 1``.
+        Momentum coefficient, ``0 <= m <= 0.9999``.
 
     Returns
     -------

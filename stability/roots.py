@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import check_degree
+from ._validation import check_degree, check_leading_ratio, check_roots
 from .polynomials import characteristic_polynomial
 
 __all__ = ["polynomial_roots", "max_root_modulus"]
@@ -74,7 +74,9 @@ def polynomial_roots(coeffs) -> np.ndarray:
             "numpy.roots would silently lower the degree"
         )
     check_degree(c.size - 1, "this polynomial")
-    return _polish(c, np.roots(c))
+    monic = check_leading_ratio(c)
+    with np.errstate(over="ignore", invalid="ignore"):  # huge coefficients: checked below
+        return check_roots(_polish(monic, np.roots(monic)), c)
 
 
 def max_root_modulus(delay, alpha: float, *, momentum: str = "none", m: float = 0.0) -> float:
@@ -89,7 +91,7 @@ def max_root_modulus(delay, alpha: float, *, momentum: str = "none", m: float = 
         ``a * eta``.
     momentum : {"none", "standard", "shifted"}
     m : float
-        Momentum coefficient, ``0 <= m < 1``.
+        Momentum coefficient, ``0 <= m <= 0.9999``.
 
     Notes
     -----

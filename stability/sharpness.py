@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_real
+from ._validation import MAX_ARRAY_ELEMENTS, check_count, check_real
 from .thresholds import threshold
 
 __all__ = ["SharpnessResult", "power_iteration", "lanczos", "sharpness", "recommended_learning_rate"]
@@ -41,11 +41,14 @@ class SharpnessResult:
     method: str
 
 
+#: Cap on ``maxiter`` (ARPACK counts in 32-bit integers; more would run for hours anyway).
+_MAX_ITER = 10**8
+
+
 def _wrap(hvp: Callable, dim: int):
     if not callable(hvp):
         raise TypeError(f"hvp must be callable (v -> H v), got {hvp!r}")
-    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or dim < 1:
-        raise ValueError(f"dim must be a positive integer, got {dim!r}")
+    check_count(dim, "dim", high=MAX_ARRAY_ELEMENTS)
     count = [0]
 
     def apply(v):
@@ -110,6 +113,7 @@ def power_iteration(hvp: Callable, dim: int, *, tol: float = 1e-10, maxiter: int
     """
     apply, count = _wrap(hvp, dim)
     tol = check_real(tol, "tol", low=0.0, low_inclusive=False)
+    maxiter = check_count(maxiter, "maxiter", high=_MAX_ITER)
     gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
     v = gen.standard_normal(dim)
     v /= np.linalg.norm(v)
@@ -145,10 +149,12 @@ def lanczos(hvp: Callable, dim: int, *, tol: float = 1e-10, maxiter: int | None 
     -------
     SharpnessResult
     """
-    from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
+    from scipy.sparse.linalg import ArpackError, ArpackNoConvergence, LinearOperator, eigsh
 
     apply, count = _wrap(hvp, dim)
     tol = check_real(tol, "tol", low=0.0, low_inclusive=False)
+    if maxiter is not None:
+        maxiter = check_count(maxiter, "maxiter", high=_MAX_ITER)
     gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
     if dim <= 2:  # ARPACK needs k < dim
         Hm = np.column_stack([apply(e) for e in np.eye(dim)])
@@ -158,14 +164,25 @@ def lanczos(hvp: Callable, dim: int, *, tol: float = 1e-10, maxiter: int | None 
         conv = True
     else:
         op = LinearOperator((dim, dim), matvec=apply, dtype=float)
+        v0 = gen.standard_normal(dim)
+        if not np.any(apply(v0)):
+            # H v0 = 0 exactly: ARPACK stops with "starting vector is zero" on such an
+            # operator (the zero Hessian); ask power iteration, which handles it.
+            res = power_iteration(hvp, dim, tol=tol, rng=rng)
+            return SharpnessResult(res.value, res.vector, count[0] + res.iterations, res.residual,
+                                   res.converged, "lanczos")
         try:
-            w, U = eigsh(op, k=1, which="LA", tol=tol, maxiter=maxiter, v0=gen.standard_normal(dim))
+            w, U = eigsh(op, k=1, which="LA", tol=tol, maxiter=maxiter, v0=v0)
             conv = True
         except ArpackNoConvergence as exc:
             if len(exc.eigenvalues) == 0:
                 raise ArithmeticError(f"Lanczos did not converge in {count[0]} products") from None
             w, U = exc.eigenvalues, exc.eigenvectors
             conv = False
+        except ArpackError:  # e.g. an invariant subspace of dimension 0: fall back
+            res = power_iteration(hvp, dim, tol=tol, rng=rng)
+            return SharpnessResult(res.value, res.vector, count[0] + res.iterations, res.residual,
+                                   res.converged, "lanczos")
         value, vec = float(w[0]), U[:, 0]
     res = float(np.linalg.norm(apply(vec) - value * vec))
     return SharpnessResult(value, vec, count[0], res, conv, "lanczos")

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_momentum, check_real
+from ._validation import MAX_STEPS, check_bool, check_count, check_elements, check_momentum, check_real, check_result
 from .delays import as_pmf
 
 __all__ = ["GaussianNoise", "SampledQuadratics", "KernelResult", "run_delayed_sgd",
@@ -63,6 +63,9 @@ class KernelResult:
     ----------
     diverged : ndarray of bool
         ``||x_t - x*|| > blowup * ||x_0 - x*||`` at some step, or a non-finite iterate.
+        Only for these configurations may ``final_distance``, ``final_x``, ``norms``
+        (and ``mean_path``, which averages over the batch) hold inf or NaN: the step that
+        crossed the threshold can overflow.  Every other entry is finite.
     diverged_at : ndarray of int
         First step at which that happened, -1 if never.  A diverged configuration is
         frozen from then on.
@@ -71,8 +74,11 @@ class KernelResult:
     growth_rate : ndarray
         Estimated asymptotic log-growth per step of ``||x_t - x*||``: the difference of
         the log of the largest distance over the final window and over the window ending
-        at mid-run, divided by the steps between them.  Negative: converging.  For a
-        noise-free run it tends to ``log rho`` of the characteristic polynomial.
+        at mid-run (which includes the start ``t = 0`` when the run is short), divided by
+        the steps between them.  Negative: converging.  For a noise-free run it tends to
+        ``log rho`` of the characteristic polynomial.  ``+inf`` for a diverged
+        configuration, ``-inf`` where the iterate sits exactly at the minimum over the
+        final window (nothing left to measure).
     final_x : ndarray
         ``(batch, d)`` last iterate (at the freeze for diverged configurations).
     norms : ndarray or None
@@ -157,7 +163,7 @@ def run_delayed_sgd(hessian, learning_rates, delay, *, momentum: str = "none", m
         delay at every step.
     momentum : {"none", "standard", "shifted"}
     m : float
-        Momentum coefficient, ``0 <= m < 1``.
+        Momentum coefficient, ``0 <= m <= 0.9999``.
     steps : int
         Number of updates ``T``.
     x0, x_star : array_like, optional
@@ -196,6 +202,10 @@ def run_delayed_sgd(hessian, learning_rates, delay, *, momentum: str = "none", m
     per-sample Hessians are applied as given.
     """
     momentum, m = check_momentum(momentum, m)
+    steps = check_count(steps, "steps", high=MAX_STEPS)
+    chunk = check_count(chunk, "chunk")
+    record_norms = check_bool(record_norms, "record_norms")
+    record_mean = check_bool(record_mean, "record_mean")
     H, diagonal = _as_hessian(hessian)
     d = H.shape[0]
     lr = np.atleast_1d(np.asarray(learning_rates, dtype=float))
@@ -205,14 +215,19 @@ def run_delayed_sgd(hessian, learning_rates, delay, *, momentum: str = "none", m
         raise ValueError(f"learning rates must be finite, got {lr[~np.isfinite(lr)][0]!r}")
     if np.any(lr <= 0):
         raise ValueError(f"learning rates must be > 0, got {float(lr[lr <= 0][0])!r}")
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-        raise ValueError(f"steps must be a positive integer, got {steps!r}")
     blowup = check_real(blowup, "blowup", low=1.0, low_inclusive=False)
     pmf = as_pmf(delay)
     K = pmf.size - 1
-    L = K + 2 if buffer_size is None else int(buffer_size)
+    L = K + 2 if buffer_size is None else check_count(buffer_size, "buffer_size")
     if L < K + 2:
         raise ValueError(f"buffer_size={buffer_size} is too small for delays up to {K} (needs >= {K + 2})")
+    check_elements(L * lr.size * d * (1 if momentum == "none" else 2), "the ring buffers (delay x batch x dimension)")
+    if noise is not None:
+        check_elements(min(chunk, steps) * lr.size * d, "the pre-drawn noise (chunk x batch x dimension)")
+    if record_norms:
+        check_elements((steps + 1) * lr.size, "record_norms (steps x batch)")
+    if record_mean:
+        check_elements((steps + 1) * d, "record_mean (steps x dimension)")
     xs = np.zeros(d) if x_star is None else np.asarray(x_star, dtype=float)
     start = xs + 1.0 if x0 is None else np.asarray(x0, dtype=float)
     for name, arr in (("x0", start), ("x_star", xs)):
@@ -264,6 +279,8 @@ def run_delayed_sgd(hessian, learning_rates, delay, *, momentum: str = "none", m
     window = max(1, min(steps // 4, 8 * (K + 2)))
     mid = steps // 2
     wmax_mid = np.zeros(B)
+    if mid - window < 0:  # a short run: the start belongs to the mid-run window
+        wmax_mid[:] = d0 * d0
     wmax_end = np.zeros(B)
     taus = None
     noise_block = None
@@ -333,9 +350,14 @@ def run_delayed_sgd(hessian, learning_rates, delay, *, momentum: str = "none", m
             if s > steps - window:
                 np.maximum(wmax_end, sq, out=wmax_end)
 
-    final = np.sqrt(np.einsum("bi,bi->b", X[steps % L], X[steps % L]))
+    last = X[steps % L]
+    with np.errstate(invalid="ignore"):
+        scale = np.max(np.abs(last), axis=1)  # scaled norm: a finite iterate has a finite distance
+        final = scale * np.sqrt(np.einsum("bi,bi->b", last / np.where(scale > 0, scale, 1.0)[:, None],
+                                          last / np.where(scale > 0, scale, 1.0)[:, None]))
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = 0.5 * (np.log(wmax_end) - np.log(wmax_mid)) / max(1, steps - mid)
+    rate = np.where(wmax_end == 0, -np.inf, rate)  # at the minimum: nothing left to measure
     rate = np.where(diverged_at >= 0, np.inf, rate)
     last = X[steps % L]
     if basis is not None:
@@ -378,16 +400,26 @@ def edge_learning_rate(sharpness: float, delay, *, momentum: str = "none", m: fl
     m : float
         Momentum coefficient.
     steps : int, optional
-        Updates per run; default ``400 (K + 2) + 4000``.
+        Updates per run; default ``400 (K + 2) + 4000``, at least ``4 (K + 2)`` (a
+        shorter run cannot see the delay act).
     grid : int
-        Learning rates per round.
+        Learning rates per round, ``1..10000``.
     rtol : float
-        Stop when the bracket is narrower than this (relative).
+        Stop when the bracket is narrower than this (relative), ``1e-10 <= rtol < 1``.
 
     Returns
     -------
     EdgeResult
         ``eta`` is the geometric centre of the final bracket.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Bad input.
+    OverflowError
+        (an :class:`ArithmeticError`) ``eta = alpha / a`` overflows or underflows for an
+        extreme sharpness (the dynamics depend on ``alpha = a eta`` only, so the
+        simulation runs at ``a = 1`` and divides at the end).
 
     Notes
     -----
@@ -403,21 +435,25 @@ def edge_learning_rate(sharpness: float, delay, *, momentum: str = "none", m: fl
     if a <= 0:
         raise ValueError(f"sharpness must be > 0, got {a!r}")
     momentum, m = check_momentum(momentum, m)
+    grid = check_count(grid, "grid", high=10_000)
+    rtol = check_real(rtol, "rtol", low=1e-10, high=1.0, high_inclusive=False)
     K = as_pmf(delay).size - 1
-    steps = 400 * (K + 2) + 4000 if steps is None else steps
-    lo, hi = 1e-4 / a, 4.0 * (1.0 + m) / (1.0 - m) / a
+    steps = 400 * (K + 2) + 4000 if steps is None else check_count(steps, "steps", low=4 * (K + 2), high=MAX_STEPS)
+    # The noise-free dynamics depend on alpha = a * eta only: bracket alpha at a = 1 and
+    # divide at the end, so that no extreme sharpness can overflow the simulation.
+    lo, hi = 1e-4, 4.0 * (1.0 + m) / (1.0 - m)
     random_delay = np.count_nonzero(as_pmf(delay)) > 1
     rounds = 0
 
-    def unstable(etas):
-        res = run_delayed_sgd(np.array([a]), etas, delay, momentum=momentum, m=m, steps=steps,
+    def unstable(alphas):
+        res = run_delayed_sgd(np.array([1.0]), alphas, delay, momentum=momentum, m=m, steps=steps,
                               rng=12345 if random_delay else None)
         return res.diverged | (res.growth_rate > 0)
 
     while not unstable(np.array([hi]))[0]:
         hi *= 4.0
-        if hi * a > 1e6:
-            raise ArithmeticError(f"no divergence found up to eta={hi:.3g}")
+        if hi > 1e6:
+            raise ArithmeticError(f"no divergence found up to eta={hi / a:.3g}")
     while hi / lo - 1.0 > rtol:
         rounds += 1
         etas = np.geomspace(lo, hi, grid + 2)[1:-1]
@@ -426,4 +462,7 @@ def edge_learning_rate(sharpness: float, delay, *, momentum: str = "none", m: fl
         new_lo = lo if first == 0 else etas[first - 1]
         new_hi = hi if first == grid else etas[first]
         lo, hi = new_lo, new_hi
-    return EdgeResult(math.sqrt(lo * hi), (lo, hi), rounds, steps)
+    what = f"edge_learning_rate(sharpness={a!r}, ...)"
+    eta = check_result(math.sqrt(lo) * math.sqrt(hi) / a, what)
+    bracket = (check_result(float(lo) / a, what + " bracket"), check_result(float(hi) / a, what + " bracket"))
+    return EdgeResult(eta, bracket, rounds, steps)

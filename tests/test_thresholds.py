@@ -159,7 +159,7 @@ def test_eq8_approximation():
     (dict(delay=3, momentum="standard", m=float("nan")), ValueError, r"m must be finite, got nan"),
     (dict(delay=3, momentum="none", m=0.5), ValueError, r"m=0.5 was given with momentum='none'"),
     (dict(delay=10**6, method="brentq"), ValueError, r"degree 1000001, above 2050"),
-    (dict(delay=10**7), ValueError, r"degree 10000001, above 1048578, the largest the boundary-locus"),
+    (dict(delay=10**7), ValueError, r"delay=10000000 is above 1048576, the largest delay supported"),
 ])
 def test_bad_inputs_raise_naming_the_value(kwargs, exc, match):
     with pytest.raises(exc, match=match):
