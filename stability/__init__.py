@@ -10,7 +10,14 @@ delay or the momentum changes.
 cross-checks (sympy) live in submodules imported on demand.
 """
 
-from .closed_forms import edge_constant_delay, heavy_ball_edge, inverse_edge_approx
+from .closed_forms import (
+    LargeDelayLaw,
+    edge_constant_delay,
+    heavy_ball_edge,
+    inverse_edge_approx,
+    large_delay_edge,
+    large_delay_law,
+)
 from .delays import DelayDistribution, DiscreteGaussian, Empirical, Uniform, as_pmf, mean_delay
 from .polynomials import characteristic_polynomial, polynomial_pair
 from .moments import almost_sure_edge, mean_square_edge
@@ -31,6 +38,7 @@ __all__ = [
     "DelayDistribution",
     "DiscreteGaussian",
     "Empirical",
+    "LargeDelayLaw",
     "ThresholdResult",
     "Uniform",
     "almost_sure_edge",
@@ -39,6 +47,8 @@ __all__ = [
     "edge_constant_delay",
     "heavy_ball_edge",
     "inverse_edge_approx",
+    "large_delay_edge",
+    "large_delay_law",
     "max_root_modulus",
     "mean_delay",
     "mean_square_edge",

@@ -226,6 +226,34 @@ def _cmd_figures(args) -> int:
     return run(out=args.out, only=args.only, formats=args.format, progress=not args.no_progress)
 
 
+# --- `stability claims` (issue 12): the claims report; self-contained block -----------------
+def _cmd_claims(args) -> int:
+    from . import claims  # sympy, scipy and the simulations load only for this command
+
+    results = claims.run(args.paper, progress=True)  # tqdm shows a bar only on a terminal
+    text = claims.to_markdown(results) if args.format == "md" else claims.to_json(results)
+    if args.out:
+        try:
+            claims.write_atomic(args.out, text)
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.out!r}: {exc.strerror or exc}") from None
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
+def _add_claims_parser(sub) -> None:
+    p = sub.add_parser("claims", help="check every claim of both papers and print the verdicts",
+                       formatter_class=argparse.RawDescriptionHelpFormatter, epilog="""examples:
+  stability claims                                   # the markdown report of both papers
+  stability claims --paper liu --format json
+  stability claims --out CLAIMS.md                   # also write it (atomically)""")
+    p.add_argument("--paper", choices=("edge", "liu", "all"), default="all",
+                   help="which paper (default all)")
+    p.add_argument("--format", choices=("md", "json"), default="md", help="output format (default md)")
+    p.add_argument("--out", default=None, metavar="FILE", help="also write the report to FILE (atomically)")
+    p.set_defaults(func=_cmd_claims)
+
+
 _EXAMPLES = {
     None: """examples:
   stability threshold --delay 32
@@ -280,6 +308,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", default="png", help="comma-separated: png,pdf,svg (default png)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_figures)
+    _add_claims_parser(sub)
     return parser
 
 

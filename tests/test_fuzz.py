@@ -86,6 +86,8 @@ SPECS = {
     "max_root_modulus": (st.max_root_modulus, (3, 0.2), {"momentum": "standard", "m": 0.5}),
     "edge_constant_delay": (st.edge_constant_delay, (3,), {}),
     "heavy_ball_edge": (st.heavy_ball_edge, (0.5,), {}),
+    "large_delay_law": (st.large_delay_law, (), {"momentum": "standard", "m": 0.5}),
+    "large_delay_edge": (st.large_delay_edge, (100,), {"momentum": "shifted", "m": 0.5}),
     "inverse_edge_approx": (st.inverse_edge_approx, (3,), {}),
     "threshold": (st.threshold, (3,), {"momentum": "standard", "m": 0.5, "method": "auto"}),
     "threshold_result": (st.threshold_result, (3,), {"momentum": "shifted", "m": 0.5, "method": "brentq"}),
@@ -123,7 +125,7 @@ SPECS = {
 
 
 def test_every_public_function_is_fuzzed():
-    public = set(st.__all__) - {"ThresholdResult"}  # a plain result record, nothing to validate
+    public = set(st.__all__) - {"ThresholdResult", "LargeDelayLaw"}  # plain result records, nothing to validate
     public |= {n for n in simulation.__all__ if n not in ("SampledQuadratics", "KernelResult", "EdgeResult")}
     public |= {n for n in sharpness.__all__ if n != "SharpnessResult"}
     public |= {n for n in pca.__all__ if n not in ("GaussianData", "BoundedData", "PCAResult", "PAPER_MU",
