@@ -47,9 +47,25 @@ class ThresholdResult:
         ``"brentq"``: ``(lo, hi)`` with ``rho(lo) < 1 <= rho(hi)``, every scanned point
         below ``lo`` stable.  ``"locus"``: None.
     iterations : int
-        ``"brentq"``: brentq iterations.  ``"locus"``: zeros of the locus examined.
+        ``"brentq"``: brentq iterations.  ``"locus"``: zeros of the locus located (each a
+        certified sign change of ``h``) plus ``theta = pi``.
     function_calls : int
         ``"brentq"``: evaluations of ``rho`` (each a numpy.roots call).  ``"locus"``: 0.
+    certified : bool
+        True when no crossing below ``alpha`` can have been missed (``"locus"``: the
+        certificate of :mod:`stability.locus`); False for ``"brentq"``, whose scan can
+        step over an unstable window shorter than a factor ``SCAN_RATIO``.
+    margin : float
+        ``"locus"``: the smallest certified lower bound of ``|h|`` (or ``|h'|/N``) over
+        the cells of the grid and its bisections, relative to the bound on ``||h||``
+        (positive by construction: the slack of the weakest exclusion).  NaN for brentq.
+    alpha_margin : float
+        ``"locus"``: the smallest ``|alpha|_lower / alpha - 1`` over the intervals that
+        were discarded because no crossing in them can lie below ``alpha`` (positive by
+        construction; inf if none).  NaN for brentq.
+    refined : int
+        ``"locus"``: zeros refined by Newton's method plus intervals bisected.  0 for
+        brentq.
     """
 
     alpha: float
@@ -59,6 +75,10 @@ class ThresholdResult:
     bracket: tuple[float, float] | None = None
     iterations: int = 0
     function_calls: int = 0
+    certified: bool = False
+    margin: float = math.nan
+    alpha_margin: float = math.nan
+    refined: int = 0
 
     @property
     def inverse(self) -> float:
@@ -88,16 +108,17 @@ def threshold_result(delay, *, momentum: str = "none", m: float = 0.0, method: s
     P, Q = polynomial_pair(delay, momentum=momentum, m=m)
     if method in ("auto", "locus"):
         check_degree(P.size - 1, f"delay with largest value {as_pmf(delay).size - 1}", method="locus")
-        return _locus_result(P, Q)
+        return _locus_result(P, Q, f"delay={delay!r}, momentum={momentum!r}, m={m!r}")
     return _brentq_result(P, Q, delay, momentum, m)
 
 
-def _locus_result(P, Q) -> ThresholdResult:
-    alpha, theta, candidates = locus_edge(P, Q)
-    z = complex(math.cos(theta), math.sin(theta))
-    pz, qz = np.polyval(P, z), np.polyval(Q, z)
-    residual = abs(pz + alpha * qz) / (abs(pz) + alpha * abs(qz))
-    return ThresholdResult(alpha, "locus", theta, float(residual), None, candidates, 0)
+def _locus_result(P, Q, label: str = "") -> ThresholdResult:
+    try:
+        e = locus_edge(P, Q)
+    except ArithmeticError as err:
+        raise ArithmeticError(f"{label}: {err}" if label else str(err)) from None
+    return ThresholdResult(e.alpha, "locus", e.theta, e.residual, None, e.candidates, 0,
+                           certified=True, margin=e.margin, alpha_margin=e.alpha_margin, refined=e.refined)
 
 
 def _brentq_result(P, Q, delay, momentum, m) -> ThresholdResult:
