@@ -85,6 +85,7 @@ _SPARSE_TERMS = 32
 _BATCH = 4
 _CHUNK = 2_000_000  # entries per direct-evaluation block
 _MAX_ROUNDS = 200
+_DEBUG = False
 
 
 @dataclass(frozen=True)
@@ -207,27 +208,29 @@ def _correlation(p: np.ndarray, q: np.ndarray, pp: _Poly, qq: _Poly) -> tuple[np
 
 
 class _H:
-    """``h = g / sin`` as the cosine polynomial ``sum_{j<n} c_j cos(j t)``."""
+    """``f = g / sin(theta/2) = sum_{i<n} e_i cos((i + 1/2) theta)``, ``e_i = 2 sum_{d>i} b_d``.
+
+    (``sin(d t) / sin(t/2) = 2 sum_{i<d} cos((i + 1/2) t)``.)  ``f`` has the zeros of ``g`` in
+    ``(0, pi]`` and none at 0; as a cosine polynomial in ``theta/2`` of degree ``2n - 1`` it
+    obeys Bernstein's inequality in ``theta`` with ``N = n - 1/2``, and it is odd about
+    ``theta = pi``, so its maximum over ``[0, pi]`` is its maximum over the whole line.
+    """
 
     def __init__(self, pp: _Poly, qq: _Poly, p: np.ndarray, q: np.ndarray):
         n = p.size - 1
         r, err = _correlation(p, q, pp, qq)
         b = (r[n + 1 :] - r[n - 1 :: -1]).astype(np.longdouble)  # b_d, d = 1..n
-        S = np.empty(n, dtype=np.longdouble)
-        for par in (0, 1):
-            S[par::2] = np.cumsum(b[par::2][::-1])[::-1]
-        c = 2.0 * S
-        c[0] = S[0]
-        self.c = c.astype(float)
+        e = 2.0 * np.cumsum(b[::-1])[::-1]
+        self.c = e.astype(float)
         self.n = n
-        self.N = max(n - 1, 1)
-        self.j = np.arange(n, dtype=float)
+        self.N = max(n - 0.5, 0.5)
+        self.j = np.arange(n, dtype=float) + 0.5
         self.w = self.j / self.N
         self.abs_sum = float(np.sum(np.abs(self.c)))
-        # error of the coefficients: n/2 terms of b (each 2 err) per suffix sum, the
+        # error of the coefficients: up to n terms of b (each 2 err) per suffix sum, the
         # extended-precision sums, the rounding to double; summed over the n coefficients
         ld_eps = float(np.finfo(np.longdouble).eps)
-        per = 2.0 * (n * err + n * ld_eps * float(np.sum(np.abs(b)))) + _EPS * np.abs(self.c)
+        per = 2.0 * (n * 2 * err + n * ld_eps * float(np.sum(np.abs(b)))) + _EPS * np.abs(self.c)
         self.coef_err = float(np.sum(per))
         self.grid_cache: dict = {}
 
@@ -235,13 +238,17 @@ class _H:
         return self.coef_err + 16 * _EPS * math.log2(max(L, 2)) * self.abs_sum
 
     def grid(self, M: int, K: int) -> np.ndarray:
-        """``h^(a) / N**a`` at ``theta_l = pi l / M``, ``a < K``, shape ``(K, M + 1)``."""
+        """``f^(a) / N**a`` at ``theta_l = pi l / M``, ``a < K``, shape ``(K, M + 1)``."""
         have = self.grid_cache.get(M, np.empty((0, M + 1)))
         rows = [have[a] for a in range(have.shape[0])]
+        half = None
         for a in range(have.shape[0], K):
-            F = np.fft.rfft(self.c * self.w**a, 2 * M)
-            rows.append((F.real, F.imag, -F.real, -F.imag)[a % 4].copy())
+            if half is None:
+                half = np.exp(0.5j * np.pi * np.arange(M + 1) / M)
+            G = np.conj(np.fft.rfft(self.c * self.w**a, 2 * M)) * half
+            rows.append((G.real, -G.imag, -G.real, G.imag)[a % 4].copy())
         out = np.array(rows)
+        out[0, M] = 0.0  # f(pi) = 0 exactly
         self.grid_cache = {M: out}
         return out
 
@@ -369,103 +376,46 @@ def locus_edge(P: np.ndarray, Q: np.ndarray) -> LocusEdge:
     hh = _H(pp, qq, p, q)
     N = hh.N
     M = 1 << max(int(math.log2(_MIN_M)), math.ceil(math.log2(_PER_PI_N * (n + 1))))
+    M_cap = max(M, min(_MAX_M, 1 << math.ceil(math.log2(_MAX_M_OVER_N * (n + 1)))))
     K = _K_START
+    margin = math.inf
     while True:
-        hd = hh.grid(M, K)
-        r = math.pi / (2 * M)
-        fp = hh.fp(2 * M)
-        # ||h|| <= S / (1 - r N): every t is within r of a grid point (r N < pi / 8 here)
-        H = min(hh.abs_sum, (float(np.max(np.abs(hd[0]))) + fp) / (1.0 - r * N))
-        H = max(H, np.finfo(float).tiny)
-        idx = np.arange(M)
-        grid_iv = _Intervals(np.pi * idx / M, np.pi * (idx + 1) / M, hd[:, :-1], hd[:, 1:], np.zeros(M, int))
-        cert, count, zl, zr, lo, hi, slack = _classify(grid_iv, N, H, fp)
-        n_bad = int(np.count_nonzero(~cert))
-        if n_bad <= _MAX_UNCERTIFIED:
+        g = _grid_stage(hh, pp, qq, M, K)
+        margin = g["margin"]
+        # exact zeros of h at grid points: |alpha| there is |P|/|Q| (up to rounding)
+        candidates_stage = g["exact_t"].size + g["br_lo"].size + 1
+        br_lo, br_hi, br_low, br_est = g["br_lo"], g["br_hi"], g["br_low"], g["br_est"]
+        done = np.zeros(br_lo.size, dtype=bool)
+        refined += _refine(br_lo, br_hi, br_low, br_est, done, lambda: best, direct, accept)
+        ex = g["exact_t"][g["exact_low"] <= best]
+        if ex.size:
+            refined += ex.size
+            accept(ex)
+        unc = g["unc"]
+        low = _unc_alpha_lower(unc, pp, qq)
+        n_bad = int(np.count_nonzero(low <= best))
+        if _DEBUG:
+            print("stage", M, K, "unc", unc["ta"].size, "n_bad", n_bad, "brackets", br_lo.size, "best", best,
+                  "exact", g["exact_t"].size, "refined", refined)
+        if n_bad <= _MAX_UNCERTIFIED or (K >= _K_MAX and M >= M_cap):
             break
         if K < _K_MAX:
-            K += 2
-        elif M < min(_MAX_M, _MAX_M_OVER_N * (n + 1)):
-            M *= 2
+            K = _K_MAX
         else:
-            break
-    margin = float(np.min(slack[cert])) if np.any(cert) else math.inf
-    theta_grid = np.pi * np.arange(M + 1) / M
+            M *= 2
+    candidates = candidates_stage
+    H, fp = g["H"], g["fp"]
+    alpha_margin_low = [br_low[~done]]  # lower bounds of |alpha| where zeros were discarded
 
-    # exact zeros at grid points (h_l == 0): candidates of their own
-    exact = np.flatnonzero(hd[0, 1:-1] == 0) + 1
-    if exact.size:
-        candidates += exact.size
-        refined += exact.size
-        accept(theta_grid[exact])
-
-    # |P| and |Q| bounds at the interval ends (radius r) for the intervals that matter
-    zero_iv = np.flatnonzero(cert & (count > 0))
-    bad_iv = np.flatnonzero(~cert)
-    need = np.unique(np.concatenate([zero_iv, zero_iv + 1, bad_iv, bad_iv + 1]))
-    pmod = pp.moduli_grid(M, _KPQ, need)
-    qmod = qq.moduli_grid(M, _KPQ, need)
-    plo_pt = _pq_bound(pmod, np.full(need.size, r * pp.N), pp.norm, False)
-    qhi_pt = _pq_bound(qmod, np.full(need.size, r * qq.N), qq.norm, True)
-    pos = {int(v): i for i, v in enumerate(need)}
-
-    def alpha_lower(ia, ib):
-        pl = np.minimum(plo_pt[ia], plo_pt[ib])
-        qh = np.maximum(qhi_pt[ia], qhi_pt[ib])
-        with np.errstate(divide="ignore"):
-            return np.where(pl > 0, pl / qh, 0.0)
-
-    def est_of(ia, ib):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return (pmod[0, ia] + pmod[0, ib]) / (qmod[0, ia] + qmod[0, ib])
-
-    ia = np.array([pos[int(i)] for i in zero_iv], dtype=int)
-    ib = np.array([pos[int(i) + 1] for i in zero_iv], dtype=int)
-    # brackets: (lo, hi, lower bound of |alpha|, estimate); intervals with two zeros
-    # (one per half, split at the midpoint) give two brackets
-    blo, bhi, blow, best_est = [], [], [], []
-    two = zl[zero_iv] & zr[zero_iv]
-    tmid = 0.5 * (grid_iv.ta[zero_iv] + grid_iv.tb[zero_iv])
-    alow = alpha_lower(ia, ib)
-    est = est_of(ia, ib)
-    blo.append(lo[zero_iv]); bhi.append(np.where(two, tmid, hi[zero_iv]))
-    blow.append(alow); best_est.append(est)
-    blo.append(tmid[two]); bhi.append(grid_iv.tb[zero_iv][two])
-    blow.append(alow[two]); best_est.append(est[two])
-    br_lo, br_hi = np.concatenate(blo), np.concatenate(bhi)
-    br_low, br_est = np.concatenate(blow), np.concatenate(best_est)
-    candidates += br_lo.size
-
-    # uncertified intervals: data for bisection
-    ua = np.array([pos[int(i)] for i in bad_iv], dtype=int)
-    ub = np.array([pos[int(i) + 1] for i in bad_iv], dtype=int)
-    unc = dict(ta=grid_iv.ta[bad_iv], tb=grid_iv.tb[bad_iv], ha=hd[:, bad_iv], hb=hd[:, bad_iv + 1],
-               pa=pmod[:, ua], pb=pmod[:, ub], qa=qmod[:, ua], qb=qmod[:, ub],
-               depth=np.zeros(bad_iv.size, int))
-    alpha_margin_low = []  # lower bounds of |alpha| on discarded intervals
-
-    done = np.zeros(br_lo.size, dtype=bool)
     for _ in range(_MAX_ROUNDS):
-        # 1. refine the brackets that could beat the current best, cheapest first
-        while True:
-            open_ = np.flatnonzero(~done & (br_low <= best))
-            if open_.size == 0:
-                break
-            pick = open_[np.argsort(br_est[open_], kind="stable")[:_BATCH]]
-            t = _newton(br_lo[pick], br_hi[pick], direct)
-            done[pick] = True
-            refined += pick.size
-            accept(t)
-        # 2. the uncertified intervals that could beat it: bisect
         if unc["ta"].size == 0:
             break
-        low = _unc_alpha_lower(unc, N, pp, qq)
+        low = _unc_alpha_lower(unc, pp, qq)
         keep = low <= best
         alpha_margin_low.append(low[~keep])
         if not np.any(keep):
             break
-        for key in unc:
-            unc[key] = unc[key][..., keep] if unc[key].ndim > 1 else unc[key][keep]
+        unc = {key: (v[..., keep] if v.ndim > 1 else v[keep]) for key, v in unc.items()}
         tiny = (unc["tb"] - unc["ta"]) <= 1e-13 * (1.0 + unc["ta"])
         if np.any(tiny):
             i = int(np.flatnonzero(tiny)[0])
@@ -473,56 +423,117 @@ def locus_edge(P: np.ndarray, Q: np.ndarray) -> LocusEdge:
                 f"the boundary locus cannot be certified near theta = {unc['ta'][i]:.17g}: a possible "
                 f"tangential double zero of Im(P conj Q) where |alpha| could be below {best:.17g}"
             )
+        # bisect: h, |P|, |Q| and their derivatives at the midpoints, directly (O(n) each)
         m_t = 0.5 * (unc["ta"] + unc["tb"])
         hm = hh.at(m_t, K)
         pm, qm = pp.moduli_at(m_t, _KPQ), qq.moduli_at(m_t, _KPQ)
         bisected += m_t.size
         refined += m_t.size
-        ta = np.concatenate([unc["ta"], m_t])
-        tb = np.concatenate([m_t, unc["tb"]])
-        child = dict(ta=ta, tb=tb, ha=np.concatenate([unc["ha"], hm], axis=1),
-                     hb=np.concatenate([hm, unc["hb"]], axis=1),
+        child = dict(ta=np.concatenate([unc["ta"], m_t]), tb=np.concatenate([m_t, unc["tb"]]),
+                     ha=np.concatenate([unc["ha"], hm], axis=1), hb=np.concatenate([hm, unc["hb"]], axis=1),
                      pa=np.concatenate([unc["pa"], pm], axis=1), pb=np.concatenate([pm, unc["pb"]], axis=1),
-                     qa=np.concatenate([unc["qa"], qm], axis=1), qb=np.concatenate([qm, unc["qb"]], axis=1),
-                     depth=np.concatenate([unc["depth"], unc["depth"]]) + 1)
-        # the midpoint itself may be an exact zero
+                     qa=np.concatenate([unc["qa"], qm], axis=1), qb=np.concatenate([qm, unc["qb"]], axis=1))
         exact_mid = m_t[hm[0] == 0]
         if exact_mid.size:
             candidates += exact_mid.size
             accept(exact_mid)
-        civ = _Intervals(child["ta"], child["tb"], child["ha"], child["hb"], child["depth"])
+        civ = _Intervals(child["ta"], child["tb"], child["ha"], child["hb"], None)
         c_cert, c_count, c_zl, c_zr, c_lo, c_hi, c_slack = _classify(civ, N, H, fp)
         if np.any(c_cert):
             margin = min(margin, float(np.min(c_slack[c_cert])))
-        low_c = _unc_alpha_lower(child, N, pp, qq)
-        new = np.flatnonzero(c_cert & (c_count > 0))
-        two = c_zl[new] & c_zr[new]
-        cm = 0.5 * (child["ta"][new] + child["tb"][new])
-        add_lo = np.concatenate([c_lo[new], cm[two]])
-        add_hi = np.concatenate([np.where(two, cm, c_hi[new]), child["tb"][new][two]])
-        add_low = np.concatenate([low_c[new], low_c[new][two]])
+        low_c = _unc_alpha_lower(child, pp, qq)
         with np.errstate(divide="ignore", invalid="ignore"):
-            add_est = (child["pa"][0] + child["pb"][0]) / (child["qa"][0] + child["qb"][0])
-        add_est = np.concatenate([add_est[new], add_est[new][two]])
-        candidates += add_lo.size
-        br_lo, br_hi = np.concatenate([br_lo, add_lo]), np.concatenate([br_hi, add_hi])
-        br_low, br_est = np.concatenate([br_low, add_low]), np.concatenate([br_est, add_est])
-        done = np.concatenate([done, np.zeros(add_lo.size, dtype=bool)])
-        still = ~c_cert
-        unc = {key: (v[..., still] if v.ndim > 1 else v[still]) for key, v in child.items()}
+            est_c = (child["pa"][0] + child["pb"][0]) / (child["qa"][0] + child["qb"][0])
+        a_lo, a_hi, a_low, a_est = _brackets(np.flatnonzero(c_cert & (c_count > 0)), child["ta"], child["tb"],
+                                             c_zl, c_zr, c_lo, c_hi, low_c, est_c)
+        candidates += a_lo.size
+        a_done = np.zeros(a_lo.size, dtype=bool)
+        refined += _refine(a_lo, a_hi, a_low, a_est, a_done, lambda: best, direct, accept)
+        alpha_margin_low.append(a_low[~a_done])
+        unc = {key: (v[..., ~c_cert] if v.ndim > 1 else v[~c_cert]) for key, v in child.items()}
     else:
         raise ArithmeticError("the boundary locus could not be certified within the refinement budget")
 
     if not math.isfinite(best):
         raise ArithmeticError("the boundary locus never crosses the positive real axis")
-    skipped = br_low[done == False]  # noqa: E712  (discarded without refinement)
-    lows = np.concatenate([skipped] + alpha_margin_low) if alpha_margin_low or skipped.size else np.empty(0)
+    lows = np.concatenate(alpha_margin_low)
     alpha_margin = float(np.min(lows) / best - 1.0) if lows.size else math.inf
     return LocusEdge(best, best_theta, best_res, int(candidates), int(refined), int(bisected), float(margin),
                      alpha_margin, int(M))
 
 
-def _unc_alpha_lower(unc, N, pp: _Poly, qq: _Poly) -> np.ndarray:
+def _brackets(sel, ta, tb, zl, zr, lo, hi, low, est):
+    """One bracket per certified zero in the intervals ``sel`` (two if one per half)."""
+    two = zl[sel] & zr[sel]
+    tm = 0.5 * (ta[sel] + tb[sel])
+    b_lo = np.concatenate([lo[sel], tm[two]])
+    b_hi = np.concatenate([np.where(two, tm, hi[sel]), tb[sel][two]])
+    return b_lo, b_hi, np.concatenate([low[sel], low[sel][two]]), np.concatenate([est[sel], est[sel][two]])
+
+
+def _refine(lo, hi, low, est, done, best, direct, accept) -> int:
+    """Refine the brackets whose ``|alpha|`` bound does not exceed the best edge, cheapest first."""
+    count = 0
+    while True:
+        open_ = np.flatnonzero(~done & (low <= best()))
+        if open_.size == 0:
+            return count
+        pick = open_[np.argsort(est[open_], kind="stable")[:_BATCH]]
+        accept(_newton(lo[pick], hi[pick], direct))
+        done[pick] = True
+        count += pick.size
+
+
+def _grid_stage(hh: _H, pp: _Poly, qq: _Poly, M: int, K: int) -> dict:
+    """Certify the uniform grid of ``M`` intervals on ``[0, pi]``; brackets and leftovers."""
+    N = hh.N
+    hd = hh.grid(M, K)
+    r = math.pi / (2 * M)
+    fp = hh.fp(2 * M)
+    # ||h|| <= S / (1 - r N): every t is within r of a grid point (r N < pi / 8 here)
+    H = min(hh.abs_sum, (float(np.max(np.abs(hd[0]))) + fp) / (1.0 - r * N))
+    H = max(H, np.finfo(float).tiny)
+    theta = np.pi * np.arange(M + 1) / M
+    iv = _Intervals(theta[:-1], theta[1:], hd[:, :-1], hd[:, 1:], None)
+    cert, count, zl, zr, lo, hi, slack = _classify(iv, N, H, fp)
+    margin = float(np.min(slack[cert])) if np.any(cert) else math.inf
+    exact = np.flatnonzero(hd[0, 1:-1] == 0) + 1
+    zero_iv = np.flatnonzero(cert & (count > 0))
+    bad_iv = np.flatnonzero(~cert)
+    mask = np.zeros(M + 1, dtype=bool)
+    for i in (zero_iv, zero_iv + 1, bad_iv, bad_iv + 1, exact):
+        mask[i] = True
+    need = np.flatnonzero(mask)
+    pmod = pp.moduli_grid(M, _KPQ, need)
+    qmod = qq.moduli_grid(M, _KPQ, need)
+
+    def at(i):
+        return np.searchsorted(need, i)
+
+    rp, rq = np.full(need.size, r * pp.N), np.full(need.size, r * qq.N)
+    plo = _pq_bound(pmod, rp, pp.norm, False)
+    qhi = _pq_bound(qmod, rq, qq.norm, True)
+    ia, ib = at(zero_iv), at(zero_iv + 1)
+    pl, qh = np.minimum(plo[ia], plo[ib]), np.maximum(qhi[ia], qhi[ib])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        low = np.where(pl > 0, pl / qh, 0.0)
+        est = (pmod[0, ia] + pmod[0, ib]) / (qmod[0, ia] + qmod[0, ib])
+    low_full = np.zeros(M)
+    est_full = np.zeros(M)
+    low_full[zero_iv], est_full[zero_iv] = low, est
+    br = _brackets(zero_iv, iv.ta, iv.tb, zl, zr, lo, hi, low_full, est_full)
+    ie = at(exact)
+    fpp, fpq = 16 * _EPS * pp.norm, 16 * _EPS * qq.norm
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ex_low = np.where(pmod[0, ie] > fpp, (pmod[0, ie] - fpp) / (qmod[0, ie] + fpq), 0.0)
+    ua, ub = at(bad_iv), at(bad_iv + 1)
+    unc = dict(ta=iv.ta[bad_iv], tb=iv.tb[bad_iv], ha=hd[:, bad_iv], hb=hd[:, bad_iv + 1],
+               pa=pmod[:, ua], pb=pmod[:, ub], qa=qmod[:, ua], qb=qmod[:, ub])
+    return dict(br_lo=br[0], br_hi=br[1], br_low=br[2], br_est=br[3], exact_t=theta[exact], exact_low=ex_low,
+                unc=unc, H=H, fp=fp, margin=margin)
+
+
+def _unc_alpha_lower(unc, pp: _Poly, qq: _Poly) -> np.ndarray:
     r = 0.5 * (unc["tb"] - unc["ta"])
     pl = np.minimum(_pq_bound(unc["pa"], r * pp.N, pp.norm, False), _pq_bound(unc["pb"], r * pp.N, pp.norm, False))
     qh = np.maximum(_pq_bound(unc["qa"], r * qq.N, qq.norm, True), _pq_bound(unc["qb"], r * qq.N, qq.norm, True))
