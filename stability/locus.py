@@ -348,6 +348,7 @@ def locus_edge(P: np.ndarray, Q: np.ndarray) -> LocusEdge:
     n = p.size - 1
     pp, qq = _Poly(p), _Poly(q)
     shift = qq.s  # common centre for g = Im(P conj Q): phases cancel
+    noise = 2 * _EPS * pp.norm * qq.norm  # rounding level of g evaluated directly
     refined = 0
     bisected = 0
     best, best_theta, best_res = math.inf, math.nan, math.nan
@@ -386,7 +387,7 @@ def locus_edge(P: np.ndarray, Q: np.ndarray) -> LocusEdge:
         candidates_stage = g["exact_t"].size + g["br_lo"].size + 1
         br_lo, br_hi, br_low, br_est = g["br_lo"], g["br_hi"], g["br_low"], g["br_est"]
         done = np.zeros(br_lo.size, dtype=bool)
-        refined += _refine(br_lo, br_hi, br_low, br_est, done, lambda: best, direct, accept)
+        refined += _refine(br_lo, br_hi, br_low, br_est, done, lambda: best, direct, accept, noise)
         ex = g["exact_t"][g["exact_low"] <= best]
         if ex.size:
             refined += ex.size
@@ -448,7 +449,7 @@ def locus_edge(P: np.ndarray, Q: np.ndarray) -> LocusEdge:
                                              c_zl, c_zr, c_lo, c_hi, low_c, est_c)
         candidates += a_lo.size
         a_done = np.zeros(a_lo.size, dtype=bool)
-        refined += _refine(a_lo, a_hi, a_low, a_est, a_done, lambda: best, direct, accept)
+        refined += _refine(a_lo, a_hi, a_low, a_est, a_done, lambda: best, direct, accept, noise)
         alpha_margin_low.append(a_low[~a_done])
         unc = {key: (v[..., ~c_cert] if v.ndim > 1 else v[~c_cert]) for key, v in child.items()}
     else:
@@ -471,7 +472,7 @@ def _brackets(sel, ta, tb, zl, zr, lo, hi, low, est):
     return b_lo, b_hi, np.concatenate([low[sel], low[sel][two]]), np.concatenate([est[sel], est[sel][two]])
 
 
-def _refine(lo, hi, low, est, done, best, direct, accept) -> int:
+def _refine(lo, hi, low, est, done, best, direct, accept, noise) -> int:
     """Refine the brackets whose ``|alpha|`` bound does not exceed the best edge, cheapest first."""
     count = 0
     while True:
@@ -479,7 +480,7 @@ def _refine(lo, hi, low, est, done, best, direct, accept) -> int:
         if open_.size == 0:
             return count
         pick = open_[np.argsort(est[open_], kind="stable")[:_BATCH]]
-        accept(_newton(lo[pick], hi[pick], direct))
+        accept(_newton(lo[pick], hi[pick], direct, noise))
         done[pick] = True
         count += pick.size
 
@@ -541,11 +542,13 @@ def _unc_alpha_lower(unc, pp: _Poly, qq: _Poly) -> np.ndarray:
         return np.where(pl > 0, pl / qh, 0.0)
 
 
-def _newton(lo: np.ndarray, hi: np.ndarray, direct) -> np.ndarray:
+def _newton(lo: np.ndarray, hi: np.ndarray, direct, noise: float = 0.0) -> np.ndarray:
     """Zeros of ``g = Im(P conj Q)`` in the brackets ``(lo, hi)`` (a sign change each).
 
     Bracketed Newton: a Newton step is taken when it stays inside the current bracket
-    and at least halves it, a bisection otherwise; stops at ``4 eps`` relative.
+    and at least halves it, a bisection otherwise; stops at ``4 eps`` relative, or when a
+    Newton step below ``1e-9`` relative no longer halves the previous one (``g`` is then
+    at its rounding level and no step can improve it).
     """
     lo, hi = lo.astype(float).copy(), hi.astype(float).copy()
 
@@ -559,6 +562,7 @@ def _newton(lo: np.ndarray, hi: np.ndarray, direct) -> np.ndarray:
     glo = np.where(glo == 0, -ghi, glo)
     x = 0.5 * (lo + hi)
     active = np.ones(lo.size, dtype=bool)
+    prev = np.full(lo.size, np.inf)
     for _ in range(200):
         if not active.any():
             break
@@ -571,10 +575,14 @@ def _newton(lo: np.ndarray, hi: np.ndarray, direct) -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore"):
             xn = x[ia] - gx / dx
         width = hi[ia] - lo[ia]
-        good = np.isfinite(xn) & (xn > lo[ia]) & (xn < hi[ia])
+        good = np.isfinite(xn) & (xn >= lo[ia]) & (xn <= hi[ia])
         xn = np.where(good, xn, 0.5 * (lo[ia] + hi[ia]))
         step = np.abs(xn - x[ia])
-        conv = (gx == 0) | (step <= 4 * _EPS * np.abs(xn)) | (width <= 4 * _EPS * np.abs(hi[ia]))
+        # converged: a step at the rounding level of theta, or (once below 1e-9 relative)
+        # a Newton step that no longer halves: g is then at its own rounding level
+        stall = good & (step <= 1e-9 * np.abs(xn)) & (step >= 0.5 * prev[ia])
+        conv = (gx == 0) | (step <= 4 * _EPS * np.abs(xn)) | (width <= 4 * _EPS * np.abs(hi[ia])) | stall
+        prev[ia] = step
         x[ia] = np.where(gx == 0, x[ia], xn)
         active[ia[conv]] = False
     return x
