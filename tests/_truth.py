@@ -125,7 +125,7 @@ def hard_case_rtol(m):
 # x = cos(theta), refined in mpmath.  P(z) + alpha Q(z) and its conjugate P(1/z) + alpha Q(1/z)
 # share a root on the unit circle iff G(z) = z^n (P(z) Q(1/z) - P(1/z) Q(z)) vanishes there.
 # G is anti-reciprocal with the forced roots z = 1 and z = -1; dividing by z^2 - 1 exactly
-# (in mpmath) leaves a reciprocal R, and R(z) / z^(n-1) on the circle is a Chebyshev series in
+# (in integer arithmetic: the float coefficients are dyadic rationals) leaves a reciprocal R, and R(z) / z^(n-1) on the circle is a Chebyshev series in
 # x = cos(theta).  Its real roots in (-1, 1) are all candidate crossings; each is refined by
 # Newton's method at DPS_ROOTS digits, alpha = -P/Q is evaluated there in mpmath, and poles
 # (Q = 0 on the circle) show up as |alpha| ~ 10^DPS and are never the minimum.
@@ -137,29 +137,31 @@ def _mp_poly_lowest(c):
     return [mpmath.mpf(float(v)) for v in np.asarray(c, dtype=float)[::-1]]
 
 
+def _exact_ints(c):
+    """Float coefficients as exact integers over one common power-of-two denominator."""
+    ratios = [float(v).as_integer_ratio() for v in c]
+    den = max(d for _, d in ratios)
+    return np.array([n * (den // d) for n, d in ratios], dtype=object), den
+
+
 def _cheb_series(P, Q):
-    """Chebyshev coefficients (in x = cos theta) of R(z)/z^(n-1), in mpmath."""
-    p, q = _mp_poly_lowest(P), _mp_poly_lowest(Q)
-    n = len(p) - 1
-    G = [mpmath.mpf(0)] * (2 * n + 1)
-    for j, pj in enumerate(p):
-        if pj == 0:
-            continue
-        for l, ql in enumerate(q):
-            if ql == 0:
-                continue
-            G[j - l + n] += pj * ql  # P(z) Q(1/z) z^n
-            G[l - j + n] -= pj * ql  # P(1/z) Q(z) z^n
-    # divide by z^2 - 1 exactly (synthetic division from the top)
-    R = [mpmath.mpf(0)] * (2 * n - 1)
+    """Chebyshev coefficients (in x = cos theta) of R(z)/z^(n-1), exact then in mpmath."""
+    p, dp = _exact_ints(np.asarray(P, dtype=float)[::-1])
+    q, dq = _exact_ints(np.asarray(Q, dtype=float)[::-1])
+    n = p.size - 1
+    r = np.convolve(p, q[::-1])  # r[n + d] = sum_j p_{j+d} q_j, exact (Python ints)
+    G = [r[k] - r[2 * n - k] for k in range(2 * n + 1)]  # G_k = r_{k-n} - r_{n-k}
+    # divide by z^2 - 1 exactly (synthetic division from the top); the remainder is 0
+    R = [0] * (2 * n - 1)
     rem = list(G)
     for k in range(2 * n, 1, -1):
         R[k - 2] = rem[k]
         rem[k - 2] += rem[k]
         rem[k] = 0
-    assert abs(rem[0]) + abs(rem[1]) <= mpmath.mpf(10) ** (-DPS_ROOTS + 5) * (1 + max(abs(v) for v in G))
+    assert rem[0] == 0 and rem[1] == 0, "z = 1 and z = -1 are always roots of G"
     m = n - 1  # R reciprocal of degree 2m: R(z)/z^m = R_m + sum_k R_{m+k} (z^k + z^-k)
-    return [R[m]] + [2 * R[m + k] for k in range(1, m + 1)]
+    scale = mpmath.mpf(1) / (dp * dq)
+    return [mpmath.mpf(R[m]) * scale] + [2 * mpmath.mpf(R[m + k]) * scale for k in range(1, m + 1)]
 
 
 def _clenshaw(cheb, x):
@@ -191,14 +193,15 @@ def edge_from_roots(delay, momentum="none", m=0.0, *, keep=2.0):
             scale = np.max(np.abs(cf))
             xs = np.polynomial.chebyshev.chebroots(cf / scale)
             near = xs[(np.abs(xs.imag) < 1e-3) & (np.abs(xs.real) < 1 + 1e-3)]
-            # cheap float screen: alpha at each approximate root; refine those that could be
-            # within a factor `keep` of the smallest positive one (or are unclear)
+            # cheap float screen: alpha at each approximate root; refine in increasing order
+            # of it (unclear ones first) until the rest exceed `keep` times the smallest
+            # accepted value (a pole can give a small float alpha and is then rejected)
             z = np.exp(1j * np.arccos(np.clip(near.real, -1, 1)))
-            with np.errstate(divide="ignore", invalid="ignore"):
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 af = (-np.polyval(P, z) / np.polyval(Q, z)).real
-            pos = af[np.isfinite(af) & (af > 0)]
-            bound = keep * pos.min() if pos.size else np.inf
-            pick = near[~np.isfinite(af) | ((af > -1e-6 * bound) & (af <= bound))]
+            order = np.argsort(np.where(np.isfinite(af), af, -np.inf), kind="stable")
+            pick = [near[i] for i in order if not np.isfinite(af[i]) or af[i] > -1e-6 * np.nanmax(np.abs(af))]
+            pick_af = [af[i] for i in order if not np.isfinite(af[i]) or af[i] > -1e-6 * np.nanmax(np.abs(af))]
             # derivative series: d_{k-1} = d_{k+1} + 2 k c_k, halved at k = 1
             nd = len(cheb) - 1
             dcheb = [mpmath.mpf(0)] * (nd + 2)
@@ -207,7 +210,9 @@ def edge_from_roots(delay, momentum="none", m=0.0, *, keep=2.0):
             dcheb[0] /= 2
             dcheb = dcheb[:nd]
             dcf = np.polynomial.chebyshev.chebder(cf)
-            for x0 in pick:
+            for x0, a0 in zip(pick, pick_af):
+                if out and np.isfinite(a0) and a0 > keep * float(min(out)):
+                    break
                 if abs(x0.imag) < 1e-9:  # polish in double first, then in mpmath (real)
                     xr = float(x0.real)
                     for _ in range(3):
