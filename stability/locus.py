@@ -85,6 +85,7 @@ _SPARSE_TERMS = 32
 _BATCH = 4
 _CHUNK = 2_000_000  # entries per direct-evaluation block
 _MAX_ROUNDS = 200
+_MAX_PENDING = 4096  # uncertified intervals bisected at once, at most
 _DEBUG = False
 
 
@@ -418,6 +419,11 @@ def locus_edge(P: np.ndarray, Q: np.ndarray) -> LocusEdge:
             break
         unc = {key: (v[..., keep] if v.ndim > 1 else v[keep]) for key, v in unc.items()}
         tiny = (unc["tb"] - unc["ta"]) <= 1e-13 * (1.0 + unc["ta"])
+        if unc["ta"].size > _MAX_PENDING:
+            raise ArithmeticError(
+                f"the boundary locus cannot be certified: {unc['ta'].size} intervals near theta = "
+                f"{unc['ta'][0]:.6g} still uncertified after bisection (budget {_MAX_PENDING})"
+            )
         if np.any(tiny):
             i = int(np.flatnonzero(tiny)[0])
             raise ArithmeticError(
@@ -453,7 +459,7 @@ def locus_edge(P: np.ndarray, Q: np.ndarray) -> LocusEdge:
         alpha_margin_low.append(a_low[~a_done])
         unc = {key: (v[..., ~c_cert] if v.ndim > 1 else v[~c_cert]) for key, v in child.items()}
     else:
-        raise ArithmeticError("the boundary locus could not be certified within the refinement budget")
+        raise ArithmeticError("the boundary locus cannot be certified within the refinement budget")
 
     if not math.isfinite(best):
         raise ArithmeticError("the boundary locus never crosses the positive real axis")

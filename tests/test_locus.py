@@ -283,7 +283,7 @@ def test_dense_pmfs_take_n_log_n():
     # 22 s).  Not a timing test: only a handful of the thousands of sign changes of h are
     # refined or bisected (the others are discarded by the certified |alpha| bound).
     rng = np.random.default_rng(7)
-    for d in (Uniform(1, 8192), DiscreteGaussian(3000, sigma=800.0), Empirical(rng.random(20_001))):
+    for d in (Uniform(1, 8192), DiscreteGaussian(3000, sigma=800.0), Empirical(rng.random(20_001), normalize=True)):
         r = threshold_result(d)
         assert r.certified and r.refined < 100 and r.residual <= 1e-10 and r.alpha_margin > 0
     # the same bookkeeping at a size the reference can check
