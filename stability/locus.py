@@ -127,6 +127,17 @@ class LocusEdge:
     grid: int
 
 
+_TABLE: dict = {}
+
+
+def _unit_table(M: int) -> np.ndarray:
+    """``e^{i pi l / M}``, ``l < 2M`` (the last one kept: P and Q share it)."""
+    if M not in _TABLE:
+        _TABLE.clear()
+        _TABLE[M] = np.exp(1j * np.pi * np.arange(2 * M) / M)
+    return _TABLE[M]
+
+
 class _Poly:
     """A real polynomial (lowest power first) on the unit circle, support centred at ``s``.
 
@@ -165,9 +176,9 @@ class _Poly:
         if self.sparse:
             # exact phases: e^{i j pi l / M} with j l reduced modulo 2M in integers
             out = np.zeros((k, points.size), dtype=complex)
-            table = np.exp(1j * np.pi * np.arange(2 * M) / M)
+            table = _unit_table(M)
             for j, v, w in zip(self.idx, self.val, self.w):
-                e = v * table[(points * int(j)) % (2 * M)]
+                e = v * table[(points * int(j)) & (2 * M - 1)]
                 for a in range(k):
                     out[a] += e * w**a
             return np.abs(out)
@@ -241,14 +252,25 @@ class _H:
     def grid(self, M: int, K: int) -> np.ndarray:
         """``f^(a) / N**a`` at ``theta_l = pi l / M``, ``a < K``, shape ``(K, M + 1)``."""
         have = self.grid_cache.get(M, np.empty((0, M + 1)))
-        rows = [have[a] for a in range(have.shape[0])]
-        half = None
+        out = np.empty((K, M + 1))
+        out[: have.shape[0]] = have
+        if have.shape[0] < K:
+            half = 0.5 * np.pi * np.arange(M + 1) / M
+            cs, sn = np.cos(half), np.sin(half)
         for a in range(have.shape[0], K):
-            if half is None:
-                half = np.exp(0.5j * np.pi * np.arange(M + 1) / M)
-            G = np.conj(np.fft.rfft(self.c * self.w**a, 2 * M)) * half
-            rows.append((G.real, -G.imag, -G.real, G.imag)[a % 4].copy())
-        out = np.array(rows)
+            # conj(F) e^{i theta/2} = (Fr c + Fi s) + i (Fr s - Fi c)
+            F = np.fft.rfft(self.c * self.w**a, 2 * M)
+            if a % 2 == 0:
+                np.multiply(F.real, cs, out=out[a])
+                out[a] += F.imag * sn
+                if a % 4 == 2:
+                    np.negative(out[a], out=out[a])
+            else:
+                np.multiply(F.imag, cs, out=out[a])
+                out[a] -= F.real * sn
+                if a % 4 == 3:
+                    np.negative(out[a], out=out[a])
+            del F
         out[0, M] = 0.0  # f(pi) = 0 exactly
         self.grid_cache = {M: out}
         return out
@@ -296,12 +318,17 @@ class _Intervals:
         self.ta, self.tb, self.ha, self.hb, self.depth = ta, tb, ha, hb, depth
 
 
-def _classify(iv: _Intervals, N: int, H: float, fp: float):
-    """Certify each interval; returns (certified, zeros inside, bracket lo, bracket hi, slack)."""
-    r = 0.5 * (iv.tb - iv.ta)
-    rho = r * N
-    za, da = _h_bounds(iv.ha, rho, H, fp)
-    zb, db = _h_bounds(iv.hb, rho, H, fp)
+def _classify(iv: _Intervals, N: int, H: float, fp: float, pre=None):
+    """Certify each interval; returns (certified, zeros inside, bracket lo, bracket hi, slack).
+
+    ``pre``: the bounds ``(z, d)`` at consecutive grid points (uniform radius), if known.
+    """
+    if pre is None:
+        rho = 0.5 * (iv.tb - iv.ta) * N
+        za, da = _h_bounds(iv.ha, rho, H, fp)
+        zb, db = _h_bounds(iv.hb, rho, H, fp)
+    else:
+        za, da, zb, db = pre[0][:-1], pre[1][:-1], pre[0][1:], pre[1][1:]
     ok_a, ok_b = (za > 0) | (da > 0), (zb > 0) | (db > 0)
     cert = ok_a & ok_b
     ha0, hb0 = iv.ha[0], iv.hb[0]
@@ -350,6 +377,7 @@ def locus_edge(P: np.ndarray, Q: np.ndarray) -> LocusEdge:
     pp, qq = _Poly(p), _Poly(q)
     shift = qq.s  # common centre for g = Im(P conj Q): phases cancel
     noise = 2 * _EPS * pp.norm * qq.norm  # rounding level of g evaluated directly
+    batch = max(_BATCH, 200_000 // (pp.idx.size + qq.idx.size))  # brackets refined together
     refined = 0
     bisected = 0
     best, best_theta, best_res = math.inf, math.nan, math.nan
@@ -388,7 +416,7 @@ def locus_edge(P: np.ndarray, Q: np.ndarray) -> LocusEdge:
         candidates_stage = g["exact_t"].size + g["br_lo"].size + 1
         br_lo, br_hi, br_low, br_est = g["br_lo"], g["br_hi"], g["br_low"], g["br_est"]
         done = np.zeros(br_lo.size, dtype=bool)
-        refined += _refine(br_lo, br_hi, br_low, br_est, done, lambda: best, direct, accept, noise)
+        refined += _refine(br_lo, br_hi, br_low, br_est, done, lambda: best, direct, accept, noise, batch)
         ex = g["exact_t"][g["exact_low"] <= best]
         if ex.size:
             refined += ex.size
@@ -455,12 +483,13 @@ def locus_edge(P: np.ndarray, Q: np.ndarray) -> LocusEdge:
                                              c_zl, c_zr, c_lo, c_hi, low_c, est_c)
         candidates += a_lo.size
         a_done = np.zeros(a_lo.size, dtype=bool)
-        refined += _refine(a_lo, a_hi, a_low, a_est, a_done, lambda: best, direct, accept, noise)
+        refined += _refine(a_lo, a_hi, a_low, a_est, a_done, lambda: best, direct, accept, noise, batch)
         alpha_margin_low.append(a_low[~a_done])
         unc = {key: (v[..., ~c_cert] if v.ndim > 1 else v[~c_cert]) for key, v in child.items()}
     else:
         raise ArithmeticError("the boundary locus cannot be certified within the refinement budget")
 
+    _TABLE.clear()
     if not math.isfinite(best):
         raise ArithmeticError("the boundary locus never crosses the positive real axis")
     lows = np.concatenate(alpha_margin_low)
@@ -478,14 +507,15 @@ def _brackets(sel, ta, tb, zl, zr, lo, hi, low, est):
     return b_lo, b_hi, np.concatenate([low[sel], low[sel][two]]), np.concatenate([est[sel], est[sel][two]])
 
 
-def _refine(lo, hi, low, est, done, best, direct, accept, noise) -> int:
-    """Refine the brackets whose ``|alpha|`` bound does not exceed the best edge, cheapest first."""
+def _refine(lo, hi, low, est, done, best, direct, accept, noise, batch=_BATCH) -> int:
+    """Refine the brackets whose ``|alpha|`` bound does not exceed the best edge, cheapest first
+    (``batch`` at a time: a few for dense polynomials, all at once when evaluation is cheap)."""
     count = 0
     while True:
         open_ = np.flatnonzero(~done & (low <= best()))
         if open_.size == 0:
             return count
-        pick = open_[np.argsort(est[open_], kind="stable")[:_BATCH]]
+        pick = open_[np.argsort(est[open_], kind="stable")[:batch]]
         accept(_newton(lo[pick], hi[pick], direct, noise))
         done[pick] = True
         count += pick.size
@@ -502,7 +532,7 @@ def _grid_stage(hh: _H, pp: _Poly, qq: _Poly, M: int, K: int) -> dict:
     H = max(H, np.finfo(float).tiny)
     theta = np.pi * np.arange(M + 1) / M
     iv = _Intervals(theta[:-1], theta[1:], hd[:, :-1], hd[:, 1:], None)
-    cert, count, zl, zr, lo, hi, slack = _classify(iv, N, H, fp)
+    cert, count, zl, zr, lo, hi, slack = _classify(iv, N, H, fp, pre=_h_bounds(hd, r * N, H, fp))
     margin = float(np.min(slack[cert])) if np.any(cert) else math.inf
     exact = np.flatnonzero(hd[0, 1:-1] == 0) + 1
     zero_iv = np.flatnonzero(cert & (count > 0))

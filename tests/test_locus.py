@@ -304,7 +304,7 @@ def test_uncertifiable_configuration_raises_rather_than_guess(monkeypatch):
 
 
 def _never_certified(classify):
-    def wrapped(iv, N, H, fp):
-        cert, *rest = classify(iv, N, H, fp)
+    def wrapped(iv, N, H, fp, pre=None):
+        cert, *rest = classify(iv, N, H, fp, pre)
         return (np.zeros_like(cert), *rest)
     return wrapped
