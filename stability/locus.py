@@ -78,7 +78,7 @@ _PER_PI_N = 4  # grid points per pi / n, at least
 _MIN_M = 64
 _K_START, _K_MAX = 4, 6  # Taylor orders for h (derivatives 0..K-1 from the grid)
 _KPQ = 4  # Taylor order for |P| and |Q|
-_MAX_UNCERTIFIED = 16  # more uncertified grid intervals than this: refine the grid
+_MAX_UNCERTIFIED = 16  # more uncertified grid intervals than this (and 4e6/n): refine the grid
 _MAX_M_OVER_N = 64
 _MAX_M = 1 << 23
 _SPARSE_TERMS = 32
@@ -395,9 +395,11 @@ def locus_edge(P: np.ndarray, Q: np.ndarray) -> LocusEdge:
         with np.errstate(divide="ignore", invalid="ignore"):
             alpha = -(vp * np.conj(vq)).real / absq2
             res = np.abs(vp + alpha * vq) / (np.abs(vp) + np.abs(alpha * vq))
-        for a, th, rr in zip(alpha, t, res):
-            if np.isfinite(a) and a > 0 and rr <= RESIDUAL_TOL and a < best:
-                best, best_theta, best_res = float(a), float(th), float(rr)
+        ok = np.isfinite(alpha) & (alpha > 0) & (res <= RESIDUAL_TOL)
+        if np.any(ok):
+            i = int(np.flatnonzero(ok)[np.argmin(alpha[ok])])
+            if alpha[i] < best:
+                best, best_theta, best_res = float(alpha[i]), float(t[i]), float(res[i])
 
     # theta = pi (z = -1) is always on the real axis
     candidates += 1
@@ -427,7 +429,7 @@ def locus_edge(P: np.ndarray, Q: np.ndarray) -> LocusEdge:
         if _DEBUG:
             print("stage", M, K, "unc", unc["ta"].size, "n_bad", n_bad, "brackets", br_lo.size, "best", best,
                   "exact", g["exact_t"].size, "refined", refined)
-        if n_bad <= _MAX_UNCERTIFIED or (K >= _K_MAX and M >= M_cap):
+        if n_bad <= max(_MAX_UNCERTIFIED, 4_000_000 // (n + 1)) or (K >= _K_MAX and M >= M_cap):
             break
         if K < _K_MAX:
             K = _K_MAX
