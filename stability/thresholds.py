@@ -202,18 +202,36 @@ def threshold(delay, *, momentum: str = "none", m: float = 0.0, method: str = "a
         cannot handle it in reasonable time; the locus method takes degrees up to
         ``2**20 + 2`` (delays of about a million).
     ArithmeticError
-        No crossing could be located (not observed for any valid input).
+        The locus method could not certify that no crossing hides below the value it
+        found (the message names the configuration; not observed for valid input in the
+        tested ranges), or no crossing exists.
 
     Notes
     -----
-    **Locus method** (default).  A root is on the unit circle at ``z = e^{i theta}`` iff
-    ``alpha = -P(z)/Q(z)`` is real there; the edge is the smallest positive such value
-    over ``theta`` in ``[0, pi]`` (see :mod:`stability.locus` for the grid, the
-    refinement of every crossing and the handling of ``z = 1`` and ``z = -1``).  Cost is
-    ``O(n log n)``: ``tau = 100000`` takes about half a second.  Tested to agree with
-    the reference method to relative 1e-10 (measured: at most 3e-12) for constant delays
-    up to 256, ``m <= 0.99``, all schemes, and random pmfs; and with eq. 6 to 3e-12 up to
-    ``tau = 100000``.
+    **Locus method** (default), certified.  A root is on the unit circle at
+    ``z = e^{i theta}`` iff ``alpha = -P(z)/Q(z)`` is real there, i.e. iff
+    ``g(theta) = Im(P conj Q) = 0``; the edge is the smallest positive such ``alpha`` over
+    ``theta`` in ``(0, pi)`` and ``theta = pi``.  No crossing can be missed:
+    ``f = g / sin(theta/2)`` is a cosine polynomial of known degree (its coefficients come
+    from one FFT cross-correlation of the coefficients of ``P`` and ``Q``); on a grid of
+    at least 4 points per ``pi / n`` its first derivatives come from FFTs, and Taylor's
+    theorem with Bernstein's inequality as remainder certifies every cell as zero-free or
+    monotone (so holding exactly the zeros its sign pattern shows); cells that cannot be
+    certified are refined (finer grid, then bisection).  A zero of ``g`` is skipped only
+    if a certified lower bound of ``|alpha| = |P|/|Q|`` on its cell exceeds an edge already
+    found; the others are refined by Newton's method.  Poles (``Q = 0`` on the circle,
+    where ``g`` vanishes too) are rejected: a candidate is accepted only if
+    ``|P + alpha Q| / (|P| + |alpha Q|) <= 1e-6`` there.  If a cell that could hide a
+    crossing below the edge cannot be certified in double precision, ArithmeticError is
+    raised instead of returning a value.  The rounding term in the bounds is a generous
+    model of FFT rounding, not interval arithmetic.  See :mod:`stability.locus` for the
+    details and :class:`ThresholdResult` for the evidence (``margin``, ``alpha_margin``,
+    ``refined``, ``residual``).  Cost ``O(n log n)`` for every pmf (dense ones included).
+    Tested against an independent 30-digit truth (real roots of the crossing polynomial
+    in ``cos(theta)``, exact integer arithmetic) at relative 1e-10 on adversarial pmfs
+    (two point masses, gaps, geometric tails, tiny far weights; support up to 256,
+    ``m <= 0.99``), and with eq. 6 up to ``tau = 100000`` (measured error: at most about
+    2e-12; it grows like ``eps / theta`` for longer delays, about 1e-10 at ``tau = 1e6``).
 
     **Brentq method** (reference).  ``rho(alpha) - 1`` tends to 0 from below as
     ``alpha -> 0+`` (the root ``z = 1`` moves inward with ``dz/dalpha = -1``) and is not
@@ -230,10 +248,11 @@ def threshold(delay, *, momentum: str = "none", m: float = 0.0, method: str = "a
        precision allows; ``rho`` comes from :func:`numpy.roots` with each root
        Newton-polished (see :func:`polynomial_roots`).
 
-    A root that left and re-entered the circle between two scan points (within a factor
-    1.25 in ``alpha``) would be missed; the test suite checks the result against an
-    independent boundary-locus computation in 40-digit arithmetic over all three
-    schemes, momenta up to 0.99 and random pmfs, and finds no such case.
+    Its limit: a root that leaves and re-enters the circle between two scan points (an
+    unstable window shorter than a factor 1.25 in ``alpha``) is stepped over, and the
+    result is then a later crossing, not the edge.  It is a cross-check, not a
+    certificate (``ThresholdResult.certified`` is False); the tests compare it with the
+    certified method and an independent truth where it is affordable.
 
     Accuracy: relative error below 1e-10 (measured: at most about 2e-12, typically
     1e-14) for constant delays up to
