@@ -536,7 +536,9 @@ def _refine(lo, hi, low, est, done, best, direct, accept, noise, batch=_BATCH) -
         # the first few cheapest estimates alone: their edge usually prunes the rest
         size = _BATCH if count == 0 and not math.isfinite(best()) else batch
         pick = open_[np.argsort(est[open_], kind="stable")[:size]]
-        accept(_newton(lo[pick], hi[pick], direct, noise))
+        # the bracket ends too: a zero on a grid point (Uniform(1, 6): theta = pi/8) has a
+        # rounding-level value there whose sign can put it at either end of its bracket
+        accept(np.concatenate([_newton(lo[pick], hi[pick], direct, noise), lo[pick], hi[pick]]))
         done[pick] = True
         count += pick.size
 
