@@ -21,8 +21,8 @@ power first) and ``r_d = sum_j p_{j+d} q_j`` (a cross-correlation: sparse sums, 
 convolution), ``g = sum_{d=1..n} b_d sin(d theta)`` with ``b_d = r_d - r_{-d}``.  Since
 ``sin(d t) / sin(t/2) = 2 sum_{i<d} cos((i + 1/2) t)``,
 
-.. math::  f(\theta) = \frac{g(\theta)}{\sin(\theta/2)} = \sum_{i=0}^{n-1} e_i \cos((i + \tfrac12)\theta),
-           \qquad e_i = 2 \sum_{d > i} b_d
+.. math::  f(\\theta) = \\frac{g(\\theta)}{\\sin(\\theta/2)} = \\sum_{i=0}^{n-1} e_i \\cos((i + \\tfrac12)\\theta),
+           \\qquad e_i = 2 \\sum_{d > i} b_d
 
 (suffix sums, in extended precision).  ``f`` has the zeros of ``g`` in ``(0, pi)``, none
 at 0 (``f(0) = 2 P'(1) Q(1) > 0`` here), and ``f(pi) = 0`` (that is ``z = -1``, handled on
