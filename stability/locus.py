@@ -74,7 +74,11 @@ Accuracy: the zero is located by Newton's method on ``g`` (evaluated directly, w
 supports centred so that phases stay small) until the step stalls at rounding level;
 the relative error of ``alpha`` is then a few ``eps / theta`` (measured against eq. 6:
 about 2e-12 at ``tau = 1e5``, 1.3e-10 at ``tau = 1e6``; below 1e-12 against a 30-digit
-truth for supports up to 256).
+truth for supports up to 256).  Exception: where a pair of roots only touches the circle
+at the edge (a double zero of ``g``; e.g. ``Empirical([.5, .25, .25])``, the pair ``+-i`` at
+``alpha = 4``) the angle is defined to ``sqrt(eps)`` in double precision and ``alpha`` to
+about ``1e-8``.  A final Newton step on ``|z(alpha)| = 1`` for the crossing root is tried
+and kept when it improves the modulus.
 """
 
 from __future__ import annotations
@@ -510,6 +514,7 @@ def locus_edge(P: np.ndarray, Q: np.ndarray) -> LocusEdge:
     _TABLE.clear()
     if not math.isfinite(best):
         raise ArithmeticError("the boundary locus never crosses the positive real axis")
+    best, best_theta = _polish(best, best_theta, pp, qq)
     lows = np.concatenate(alpha_margin_low)
     alpha_margin = float(np.min(lows) / best - 1.0) if lows.size else math.inf
     return LocusEdge(best, best_theta, best_res, int(candidates), int(refined), int(bisected), float(margin),
@@ -536,9 +541,7 @@ def _refine(lo, hi, low, est, done, best, direct, accept, noise, batch=_BATCH) -
         # the first few cheapest estimates alone: their edge usually prunes the rest
         size = _BATCH if count == 0 and not math.isfinite(best()) else batch
         pick = open_[np.argsort(est[open_], kind="stable")[:size]]
-        # the bracket ends too: a zero on a grid point (Uniform(1, 6): theta = pi/8) has a
-        # rounding-level value there whose sign can put it at either end of its bracket
-        accept(np.concatenate([_newton(lo[pick], hi[pick], direct, noise), lo[pick], hi[pick]]))
+        accept(_newton(lo[pick], hi[pick], direct, noise))
         done[pick] = True
         count += pick.size
 
@@ -592,6 +595,51 @@ def _grid_stage(hh: _H, pp: _Poly, qq: _Poly, M: int, K: int) -> dict:
                 unc=unc, H=H, fp=fp, margin=margin)
 
 
+def _polish(alpha: float, theta: float, pp: _Poly, qq: _Poly) -> tuple[float, float]:
+    """Newton on ``|z(alpha)| = 1`` for the root ``z(alpha)`` of ``P + alpha Q`` near ``e^{i theta}``.
+
+    Where ``g`` has a double zero (the locus touches the real axis, e.g. three roots reach
+    the circle at once) the zero is located only to ``sqrt(eps)`` in ``theta`` and
+    ``alpha(theta)`` inherits that error.  The root's modulus is smooth in ``alpha`` there,
+    so two Newton steps on it restore full accuracy.  Kept only if the correction is below
+    ``1e-6`` relative and reduces ``| |z| - 1 |``; otherwise the locus value stands.
+    """
+
+    def evaluate(z):
+        lz = np.log(z)
+        out = []
+        for poly in (pp, qq):
+            e = np.exp(poly.idx * lz)
+            out.append((np.dot(poly.val, e), np.dot(poly.val * poly.idx, e) / z))
+        return out
+
+    def root(a, z):
+        for _ in range(6):
+            (p0, p1), (q0, q1) = evaluate(z)
+            d = p1 + a * q1
+            if d == 0:
+                break
+            z = z - (p0 + a * q0) / d
+        return z
+
+    with np.errstate(all="ignore"):
+        try:
+            a = alpha
+            z = root(a, complex(math.cos(theta), math.sin(theta)))
+            err0 = abs(abs(z) - 1.0)
+            for _ in range(2):
+                (p0, p1), (q0, q1) = evaluate(z)
+                dz = -q0 / (p1 + a * q1)
+                slope = (z.conjugate() * dz).real / abs(z)
+                a = a - (abs(z) - 1.0) / slope
+                z = root(a, z)
+            ok = (math.isfinite(a) and abs(a - alpha) <= 1e-6 * alpha and abs(abs(z) - 1.0) < err0
+                  and abs(abs(np.angle(z)) - theta) <= 1e-6)
+        except (ZeroDivisionError, OverflowError, ValueError):
+            ok = False
+    return (float(a), float(abs(np.angle(z)))) if ok else (alpha, theta)
+
+
 def _unc_alpha_lower(unc, pp: _Poly, qq: _Poly) -> np.ndarray:
     r = 0.5 * (unc["tb"] - unc["ta"])
     pl = np.minimum(_pq_bound(unc["pa"], r * pp.N, pp.norm, False), _pq_bound(unc["pb"], r * pp.N, pp.norm, False))
@@ -614,12 +662,26 @@ def _newton(lo: np.ndarray, hi: np.ndarray, direct, noise: float = 0.0) -> np.nd
         vp, dp, vq, dq = direct(t)
         return (vp * np.conj(vq)).imag, (dp * np.conj(vq) + vp * np.conj(dq)).imag
 
-    glo, _ = g_and_d(lo)
-    ghi, _ = g_and_d(hi)
-    # g vanishes at theta = 0 and pi: take the sign from the other end there
-    glo = np.where(glo == 0, -ghi, glo)
+    def g_rel(t):
+        vp, dp, vq, dq = direct(t)
+        return (vp * np.conj(vq)).imag, np.abs(vp) * np.abs(vq)
+
+    glo, slo = g_rel(lo)
+    ghi, shi = g_rel(hi)
+    # g vanishes at theta = 0 and pi whatever the zero inside: the sign there is the
+    # opposite of the other end's (the bracket holds one zero)
+    glo = np.where(lo <= 0, -ghi, glo)
+    ghi = np.where(hi >= np.pi, -glo, ghi)
     x = 0.5 * (lo + hi)
     active = np.ones(lo.size, dtype=bool)
+    # the certified count says one zero in [lo, hi]; if g evaluated directly shows no sign
+    # change, the zero is at an end within rounding (a zero on a grid point, as for
+    # Uniform(1, 6) at theta = pi/8): take the end where |g| / (|P||Q|) is smaller
+    at_end = (np.sign(glo) == np.sign(ghi)) | (glo == 0) | (ghi == 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lo_wins = np.abs(glo) * shi <= np.abs(ghi) * slo
+    x = np.where(at_end, np.where(lo_wins, lo, hi), x)
+    active &= ~at_end
     prev = np.full(lo.size, np.inf)
     for _ in range(200):
         if not active.any():

@@ -254,3 +254,29 @@ def schur_stable(coeffs, dps=60):
                 return False
             a = [lead * a[k] - const * a[-1 - k] for k in range(len(a) - 1)]
         return True
+
+
+def tangential_touch(delay, momentum="none", m=0.0, *, alpha, rtol=1e-7):
+    """True if a pair of roots only touches the unit circle (a double real root of the
+    crossing polynomial in cos(theta)) at an alpha within `rtol` of `alpha`.  There the
+    crossing angle is determined by double precision only to sqrt(eps), and so is any
+    edge computed from it (Empirical([.5, .25, .25]): the pair +-i touches at alpha = 4)."""
+    P, Q = polynomial_pair(delay, momentum=momentum, m=m)
+    with mpmath.workdps(DPS_ROOTS):
+        cheb = _cheb_series(P, Q)
+        if len(cheb) < 3:
+            return False
+        cf = np.array([float(c) for c in cheb])
+        dcf = np.polynomial.chebyshev.chebder(cf)
+        for x in np.polynomial.chebyshev.chebroots(dcf):  # candidates: zeros of the derivative
+            if abs(x.imag) > 1e-6 or not -1 < x.real < 1:
+                continue
+            xr = mpmath.mpf(float(x.real))
+            if abs(_clenshaw(cheb, xr)) > 1e-9 * float(np.sum(np.abs(cf))):
+                continue
+            zz = mpmath.expj(mpmath.acos(xr))
+            p, q = _mp_poly_lowest(P), _mp_poly_lowest(Q)
+            a = -mpmath.polyval(p[::-1], zz) / mpmath.polyval(q[::-1], zz)
+            if abs(a.real - alpha) <= rtol * abs(alpha):
+                return True
+    return False
