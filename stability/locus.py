@@ -106,7 +106,6 @@ _BATCH = 4
 _CHUNK = 2_000_000  # entries per direct-evaluation block
 _MAX_ROUNDS = 200
 _MAX_PENDING = 4096  # uncertified intervals bisected at once, at most
-_DEBUG = False
 
 
 @dataclass(frozen=True)
@@ -446,9 +445,6 @@ def locus_edge(P: np.ndarray, Q: np.ndarray) -> LocusEdge:
         unc = g["unc"]
         low = _unc_alpha_lower(unc, pp, qq)
         n_bad = int(np.count_nonzero(low <= best))
-        if _DEBUG:
-            print("stage", M, K, "unc", unc["ta"].size, "n_bad", n_bad, "brackets", br_lo.size, "best", best,
-                  "exact", g["exact_t"].size, "refined", refined)
         if n_bad <= max(_MAX_UNCERTIFIED, 4_000_000 // (n + 1)) or (K >= _K_MAX and M >= M_cap):
             break
         if K < _K_MAX:
