@@ -1,29 +1,40 @@
-"""Edge of stability: the boundary-locus method against the brentq reference, one run.
+"""Edge of stability: the certified locus method against the previous one and brentq, one run.
 
-Prints, measured side by side: time per edge of both methods at tau = 16, 64, 256, 1024
-(plain A-SGD, constant delay) with their ratio and their relative errors against eq. 6;
-the locus method alone at tau = 10^4 and 10^5; and the wall time of regenerating every
-figure (``stability figures`` into a temporary directory).
+Prints, measured side by side in one process (ratios are what to quote; absolute times
+depend on the machine's load, which is printed too):
 
-Targets (issue: fast edges): >= 50x at tau = 64 and >= 1000x at tau = 1024 at equal
-accuracy; tau = 10^5 in under a second on a 2-core machine.
+* constant delays tau = 1e3, 1e4, 1e5: certified locus vs the previous (uncertified) locus
+  of ``--old`` (default /work/main/stability/locus.py, skipped if absent); ratio old / new;
+* dense pmfs: Uniform(1, 4096) against the previous locus, and Uniform(1, 1e5) and a
+  random dense pmf of support 1e5 alone (the previous method was O(K^2): hours);
+* tau = 1e6 (issue #14);
+* ``threshold_array`` over tau = 0..1024 (every 8th) x 5 momenta, standard momentum, per
+  point, against the previous locus called the same way;
+* brentq at tau = 64 and 256 (the reference) against the certified locus.
 
-    python benchmarks/bench_threshold.py [--skip-figures] [--max-ref-tau 1024]
+Targets (issue #10): dense pmf of support 1e5 and Uniform(1, 1e5) under 2 s; constant
+delays no slower than the previous method (ratio >= 1).  Issue #14: tau = 1e6 under 2 s.
+
+    python benchmarks/bench_threshold.py [--old PATH]
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import math
-import tempfile
+import os
 import time
 
+import numpy as np
+
 import stability
+from stability.polynomials import polynomial_pair
 
 
-def _time(f, min_time=0.5, max_runs=50):
-    runs, t0 = 0, time.perf_counter()
-    best = math.inf
+def _time(f, min_time=0.3, max_runs=20):
+    runs, t0, best = 0, time.perf_counter(), math.inf
+    out = None
     while runs < max_runs and (runs == 0 or time.perf_counter() - t0 < min_time):
         t = time.perf_counter()
         out = f()
@@ -32,36 +43,79 @@ def _time(f, min_time=0.5, max_runs=50):
     return best, out
 
 
+def _load_old(path):
+    if not path or not os.path.exists(path):
+        return None
+    spec = importlib.util.spec_from_file_location("_old_locus", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--skip-figures", action="store_true")
-    p.add_argument("--max-ref-tau", type=int, default=1024)
+    p.add_argument("--old", default="/work/main/stability/locus.py")
     args = p.parse_args(argv)
+    old = _load_old(args.old)
+    print("load average:", " ".join(f"{x:.2f}" for x in os.getloadavg()))
 
-    print(f"{'tau':>7} {'brentq (s)':>12} {'locus (s)':>12} {'ratio':>9} {'err brentq':>11} {'err locus':>11}")
-    for tau in (16, 64, 256, 1024):
+    def new_edge(delay, momentum="none", m=0.0):
+        return stability.threshold(delay, momentum=momentum, m=m)
+
+    def old_edge(delay, momentum="none", m=0.0):
+        P, Q = polynomial_pair(delay, momentum=momentum, m=m)
+        return old.locus_edge(P, Q)[0]
+
+    print(f"{'case':>26} {'new (s)':>10} {'old (s)':>10} {'old/new':>8} {'rel diff':>9}")
+    for tau in (1000, 10_000, 100_000):
+        t_n, a_n = _time(lambda: new_edge(tau), max_runs=5)
         exact = stability.edge_constant_delay(tau)
-        t_l, a_l = _time(lambda tau=tau: stability.threshold(tau, method="locus"))
-        if tau <= args.max_ref_tau:
-            t_b, a_b = _time(lambda tau=tau: stability.threshold(tau, method="brentq"), min_time=0.0,
-                             max_runs=1 if tau >= 256 else 5)
-            print(f"{tau:>7} {t_b:12.4g} {t_l:12.4g} {t_b / t_l:8.0f}x {abs(a_b / exact - 1):11.1e}"
-                  f" {abs(a_l / exact - 1):11.1e}")
+        if old is not None:
+            t_o, a_o = _time(lambda: old_edge(tau), max_runs=5)
+            print(f"{'tau=' + str(tau):>26} {t_n:10.4g} {t_o:10.4g} {t_o / t_n:8.2f} {abs(a_n / exact - 1):9.1e}")
         else:
-            print(f"{tau:>7} {'-':>12} {t_l:12.4g} {'-':>9} {'-':>11} {abs(a_l / exact - 1):11.1e}")
-    for tau in (10_000, 100_000):
-        exact = stability.edge_constant_delay(tau)
-        t_l, a_l = _time(lambda tau=tau: stability.threshold(tau, method="locus"), max_runs=5)
-        print(f"{tau:>7} {'-':>12} {t_l:12.4g} {'-':>9} {'-':>11} {abs(a_l / exact - 1):11.1e}"
-              f"   (target < 1 s)")
-    print("targets: ratio >= 50x at tau = 64, >= 1000x at tau = 1024")
-    if not args.skip_figures:
-        from stability.figures import run
+            print(f"{'tau=' + str(tau):>26} {t_n:10.4g} {'-':>10} {'-':>8} {abs(a_n / exact - 1):9.1e}")
+    d = stability.Uniform(1, 4096)
+    t_n, a_n = _time(lambda: new_edge(d), max_runs=3)
+    if old is not None:
+        t_o, a_o = _time(lambda: old_edge(d), min_time=0.0, max_runs=1)
+        print(f"{'Uniform(1, 4096)':>26} {t_n:10.4g} {t_o:10.4g} {t_o / t_n:8.1f} {abs(a_n / a_o - 1):9.1e}")
+    rng = np.random.default_rng(10)
+    dense = stability.Empirical(rng.random(100_001), normalize=True)
+    for name, d in (("Uniform(1, 100000)", stability.Uniform(1, 100_000)), ("random pmf, support 1e5", dense)):
+        t_n, r = _time(lambda d=d: stability.threshold_result(d), max_runs=3)
+        print(f"{name:>26} {t_n:10.4g} {'(hours)':>10} {'-':>8} {'-':>9}   target < 2 s; "
+              f"refined {r.refined}, residual {r.residual:.1e}")
+    t_n, a_n = _time(lambda: new_edge(1_000_000), min_time=0.0, max_runs=1)
+    exact = stability.edge_constant_delay(1_000_000)
+    line = f"{'tau=1e6':>26} {t_n:10.4g}"
+    if old is not None:
+        t_o, _ = _time(lambda: old_edge(1_000_000), min_time=0.0, max_runs=1)
+        line += f" {t_o:10.4g} {t_o / t_n:8.2f}"
+    else:
+        line += f" {'-':>10} {'-':>8}"
+    print(line + f" {abs(a_n / exact - 1):9.1e}   target (issue #14) < 2 s")
 
-        with tempfile.TemporaryDirectory() as out:
-            t = time.perf_counter()
-            run(out=out, progress=False)
-            print(f"regenerating all figures: {time.perf_counter() - t:.1f} s wall")
+    taus = np.arange(0, 1025, 8)
+    ms = np.array([0.0, 0.3, 0.6, 0.9, 0.99])
+    t0 = time.perf_counter()
+    grid = stability.threshold_array(taus[None, :], momentum="standard", m=ms[:, None])
+    t_n = (time.perf_counter() - t0) / grid.size
+    if old is not None:
+        t0 = time.perf_counter()
+        ref = np.array([[old_edge(int(t), "standard", float(m)) for t in taus] for m in ms])
+        t_o = (time.perf_counter() - t0) / grid.size
+        print(f"{'threshold_array/point':>26} {t_n:10.4g} {t_o:10.4g} {t_o / t_n:8.2f} "
+              f"{np.max(np.abs(grid / ref - 1)):9.1e}   (tau 0..1024 step 8 x 5 m, standard)")
+    else:
+        print(f"{'threshold_array/point':>26} {t_n:10.4g}")
+    for tau in (64, 256):
+        t_l, a_l = _time(lambda tau=tau: new_edge(tau))
+        t_b, a_b = _time(lambda tau=tau: stability.threshold(tau, method="brentq"), min_time=0.0,
+                         max_runs=1 if tau >= 256 else 3)
+        print(f"{'brentq vs locus tau=' + str(tau):>26} {t_l:10.4g} {t_b:10.4g} {t_b / t_l:8.0f} "
+              f"{abs(a_b / a_l - 1):9.1e}   (old column: brentq)")
+    print("load average:", " ".join(f"{x:.2f}" for x in os.getloadavg()))
     return 0
 
 

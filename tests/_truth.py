@@ -118,3 +118,165 @@ def hard_case_rtol(m):
     """1e-10 inside the promised range (m <= 0.99); 1e-9 beyond it, where the polynomial's
     own conditioning limits both methods."""
     return 1e-10 if m <= 0.99 else 1e-9
+
+
+# ---------------------------------------------------------------------------------------
+# A second, independent truth: the crossing angles as the real roots of a polynomial in
+# x = cos(theta), refined in mpmath.  P(z) + alpha Q(z) and its conjugate P(1/z) + alpha Q(1/z)
+# share a root on the unit circle iff G(z) = z^n (P(z) Q(1/z) - P(1/z) Q(z)) vanishes there.
+# G is anti-reciprocal with the forced roots z = 1 and z = -1; dividing by z^2 - 1 exactly
+# (in integer arithmetic: the float coefficients are dyadic rationals) leaves a reciprocal R, and R(z) / z^(n-1) on the circle is a Chebyshev series in
+# x = cos(theta).  Its real roots in (-1, 1) are all candidate crossings; each is refined by
+# Newton's method at DPS_ROOTS digits, alpha = -P/Q is evaluated there in mpmath, and poles
+# (Q = 0 on the circle) show up as |alpha| ~ 10^DPS and are never the minimum.
+# Nothing here shares code with stability.locus (which uses FFT grids and Taylor bounds).
+DPS_ROOTS = 30
+
+
+def _mp_poly_lowest(c):
+    return [mpmath.mpf(float(v)) for v in np.asarray(c, dtype=float)[::-1]]
+
+
+def _exact_ints(c):
+    """Float coefficients as exact integers over one common power-of-two denominator."""
+    ratios = [float(v).as_integer_ratio() for v in c]
+    den = max(d for _, d in ratios)
+    return np.array([n * (den // d) for n, d in ratios], dtype=object), den
+
+
+def _cheb_series(P, Q):
+    """Chebyshev coefficients (in x = cos theta) of R(z)/z^(n-1), exact then in mpmath."""
+    p, dp = _exact_ints(np.asarray(P, dtype=float)[::-1])
+    q, dq = _exact_ints(np.asarray(Q, dtype=float)[::-1])
+    n = p.size - 1
+    r = np.convolve(p, q[::-1])  # r[n + d] = sum_j p_{j+d} q_j, exact (Python ints)
+    G = [r[k] - r[2 * n - k] for k in range(2 * n + 1)]  # G_k = r_{k-n} - r_{n-k}
+    # divide by z^2 - 1 exactly (synthetic division from the top); the remainder is 0
+    R = [0] * (2 * n - 1)
+    rem = list(G)
+    for k in range(2 * n, 1, -1):
+        R[k - 2] = rem[k]
+        rem[k - 2] += rem[k]
+        rem[k] = 0
+    assert rem[0] == 0 and rem[1] == 0, "z = 1 and z = -1 are always roots of G"
+    m = n - 1  # R reciprocal of degree 2m: R(z)/z^m = R_m + sum_k R_{m+k} (z^k + z^-k)
+    scale = mpmath.mpf(1) / (dp * dq)
+    return [mpmath.mpf(R[m]) * scale] + [2 * mpmath.mpf(R[m + k]) * scale for k in range(1, m + 1)]
+
+
+def _clenshaw(cheb, x):
+    b1 = b2 = 0
+    for ck in reversed(cheb[1:]):
+        b1, b2 = 2 * x * b1 - b2 + ck, b1
+    return x * b1 - b2 + cheb[0]
+
+
+def edge_from_roots(delay, momentum="none", m=0.0, *, keep=2.0):
+    """Edge of stability from the real roots of the crossing polynomial in cos(theta)."""
+    P, Q = polynomial_pair(delay, momentum=momentum, m=m)
+    with mpmath.workdps(DPS_ROOTS):
+        cheb = _cheb_series(P, Q)
+        dcheb = None
+        out = []
+        p, q = _mp_poly_lowest(P), _mp_poly_lowest(Q)
+
+        def alpha_at(z):
+            pz = mpmath.polyval(p[::-1], z)
+            qz = mpmath.polyval(q[::-1], z)
+            return None if qz == 0 else -pz / qz
+
+        a_pi = alpha_at(mpmath.mpf(-1))
+        if a_pi is not None and a_pi > 0:
+            out.append(a_pi)
+        if len(cheb) > 1:
+            cf = np.array([float(c) for c in cheb])
+            scale = np.max(np.abs(cf))
+            xs = np.polynomial.chebyshev.chebroots(cf / scale)
+            near = xs[(np.abs(xs.imag) < 1e-3) & (np.abs(xs.real) < 1 + 1e-3)]
+            # cheap float screen: alpha at each approximate root; refine in increasing order
+            # of it (unclear ones first) until the rest exceed `keep` times the smallest
+            # accepted value (a pole can give a small float alpha and is then rejected)
+            z = np.exp(1j * np.arccos(np.clip(near.real, -1, 1)))
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                af = (-np.polyval(P, z) / np.polyval(Q, z)).real
+            order = np.argsort(np.where(np.isfinite(af), af, -np.inf), kind="stable")
+            pick = [near[i] for i in order if not np.isfinite(af[i]) or af[i] > -1e-6 * np.nanmax(np.abs(af))]
+            pick_af = [af[i] for i in order if not np.isfinite(af[i]) or af[i] > -1e-6 * np.nanmax(np.abs(af))]
+            # derivative series: d_{k-1} = d_{k+1} + 2 k c_k, halved at k = 1
+            nd = len(cheb) - 1
+            dcheb = [mpmath.mpf(0)] * (nd + 2)
+            for k in range(nd, 0, -1):
+                dcheb[k - 1] = dcheb[k + 1] + 2 * k * cheb[k]
+            dcheb[0] /= 2
+            dcheb = dcheb[:nd]
+            dcf = np.polynomial.chebyshev.chebder(cf)
+            for x0, a0 in zip(pick, pick_af):
+                if out and np.isfinite(a0) and a0 > keep * float(min(out)):
+                    break
+                if abs(x0.imag) < 1e-9:  # polish in double first, then in mpmath (real)
+                    xr = float(x0.real)
+                    for _ in range(3):
+                        d = np.polynomial.chebyshev.chebval(xr, dcf)
+                        if d != 0:
+                            xr -= np.polynomial.chebyshev.chebval(xr, cf) / d
+                    x = mpmath.mpf(xr)
+                else:
+                    x = mpmath.mpc(float(x0.real), float(x0.imag))
+                for _ in range(60):
+                    d = _clenshaw(dcheb, x)
+                    if d == 0:
+                        break
+                    step = _clenshaw(cheb, x) / d
+                    x -= step
+                    if abs(step) < mpmath.mpf(10) ** (-DPS_ROOTS + 3):
+                        break
+                x = mpmath.mpc(x)
+                if abs(x.imag) > mpmath.mpf(10) ** (-DPS_ROOTS // 2) or not -1 < x.real < 1:
+                    continue
+                zz = mpmath.expj(mpmath.acos(x.real))
+                a = alpha_at(zz)
+                if a is not None and abs(a.imag) <= mpmath.mpf(10) ** (-DPS_ROOTS // 2) * (1 + abs(a)) \
+                        and a.real > 0:
+                    out.append(a.real)
+        return float(min(out))
+
+
+def schur_stable(coeffs, dps=60):
+    """Schur-Cohn test in mpmath: True iff every root of the polynomial (highest power
+    first) lies strictly inside the unit circle.  An independent third method: no roots,
+    no locus; each step compares the constant and leading coefficients and reduces the
+    degree by one, f <- (a_0 f - a_n f*) / z with f* the reversed polynomial."""
+    with mpmath.workdps(dps):
+        a = [mpmath.mpf(float(c)) for c in coeffs]
+        while len(a) > 1:
+            lead, const = a[0], a[-1]
+            if abs(const) >= abs(lead):
+                return False
+            a = [lead * a[k] - const * a[-1 - k] for k in range(len(a) - 1)]
+        return True
+
+
+def tangential_touch(delay, momentum="none", m=0.0, *, alpha, rtol=1e-7):
+    """True if a pair of roots only touches the unit circle (a double real root of the
+    crossing polynomial in cos(theta)) at an alpha within `rtol` of `alpha`.  There the
+    crossing angle is determined by double precision only to sqrt(eps), and so is any
+    edge computed from it (Empirical([.5, .25, .25]): the pair +-i touches at alpha = 4)."""
+    P, Q = polynomial_pair(delay, momentum=momentum, m=m)
+    with mpmath.workdps(DPS_ROOTS):
+        cheb = _cheb_series(P, Q)
+        if len(cheb) < 3:
+            return False
+        cf = np.array([float(c) for c in cheb])
+        dcf = np.polynomial.chebyshev.chebder(cf)
+        for x in np.polynomial.chebyshev.chebroots(dcf):  # candidates: zeros of the derivative
+            if abs(x.imag) > 1e-6 or not -1 < x.real < 1:
+                continue
+            xr = mpmath.mpf(float(x.real))
+            if abs(_clenshaw(cheb, xr)) > 1e-9 * float(np.sum(np.abs(cf))):
+                continue
+            zz = mpmath.expj(mpmath.acos(xr))
+            p, q = _mp_poly_lowest(P), _mp_poly_lowest(Q)
+            a = -mpmath.polyval(p[::-1], zz) / mpmath.polyval(q[::-1], zz)
+            if abs(a.real - alpha) <= rtol * abs(alpha):
+                return True
+    return False

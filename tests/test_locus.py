@@ -140,3 +140,196 @@ def test_momentum_near_one_never_misses_the_first_crossing(delay, scheme, m):
     # roots start at modulus m**(1/(K+1)), almost on the circle; the 40-digit truth
     # samples 8x more densely with an independent implementation
     assert_allclose(threshold(delay, momentum=scheme, m=m), locus_edge(delay, scheme, m), rtol=1e-9)
+
+
+# ---------------------------------------------------------------------------------------
+# Certified edges (issue: poles taken for crossings, two zeros of h in one grid cell,
+# O(K^2) for dense pmfs).  The truth here is edge_from_roots: the crossing angles as the
+# real roots of an exact (integer-arithmetic) polynomial in cos(theta) with z - 1 and
+# z + 1 divided out, refined in 30-digit mpmath; it shares no code with stability.locus.
+
+from stability import characteristic_polynomial, max_root_modulus  # noqa: E402
+from stability.locus import RESIDUAL_TOL, locus_edge as certified_locus_edge  # noqa: E402
+from stability.polynomials import polynomial_pair  # noqa: E402
+
+from ._truth import edge_from_roots, schur_stable, tangential_touch  # noqa: E402
+
+
+def _two_masses(K, w):
+    pmf = np.zeros(K + 1)
+    pmf[0], pmf[K] = w, 1.0 - w
+    return Empirical(pmf)
+
+
+def _crosses_at(delay, scheme, m, alpha, below=0):
+    """rho < 1 just below alpha, > 1 just above, and < 1 on `below` points under it."""
+    assert max_root_modulus(delay, alpha * (1 - 1e-7), momentum=scheme, m=m) < 1
+    assert max_root_modulus(delay, alpha * (1 + 1e-7), momentum=scheme, m=m) > 1
+    for a in np.linspace(0.0, alpha, below + 2)[1:-1]:
+        assert max_root_modulus(delay, a, momentum=scheme, m=m) < 1, a
+
+
+def test_pole_of_alpha_is_not_a_crossing():
+    # regression: Q(e^{i theta}) = 0 on the circle made h change sign through a pole and the
+    # old refinement returned Re(-P conj Q)/|Q|^2 = 0.2511 there; the edge is 2
+    d = Empirical([0.5] + [0.0] * 12 + [0.5])
+    r = threshold_result(d)
+    assert_allclose(r.alpha, 2.0, rtol=1e-13)
+    assert r.certified and r.residual <= 1e-13 and r.margin > 0 and r.alpha_margin > 0
+    assert_allclose(r.alpha, edge_from_roots(d), rtol=1e-13)
+    _crosses_at(d, "none", 0.0, r.alpha, below=40)
+
+
+@pytest.mark.parametrize("K", [13, 64, 127])
+def test_poles_are_rejected_by_the_residual(K):
+    # at a pole the relative residual |P + alpha Q| / (|P| + |alpha Q|) is about 1: the
+    # certified method never returns a candidate above RESIDUAL_TOL
+    d = Empirical([0.5] + [0.0] * (K - 1) + [0.5])
+    P, Q = polynomial_pair(d)
+    e = certified_locus_edge(P, Q)
+    assert e.residual <= RESIDUAL_TOL
+    assert_allclose(e.alpha, edge_from_roots(d), rtol=1e-12)
+
+
+@pytest.mark.parametrize("scheme, m", [("shifted", 0.3), ("shifted", 0.5), ("standard", 0.5)])
+def test_two_zeros_in_one_grid_cell_two_point_masses(scheme, m):
+    # regression: {0: 1/2, K: 1/2} with these momenta was wrong by up to 6% for dozens of
+    # K <= 128 (two zeros of h inside one grid cell, no sign change seen)
+    for K in range(2, 129, 2 if scheme == "shifted" and m == 0.5 else 3):
+        d = _two_masses(K, 0.5)
+        assert_allclose(threshold(d, momentum=scheme, m=m), edge_from_roots(d, scheme, m), rtol=RTOL,
+                        err_msg=f"K={K}")
+
+
+@pytest.mark.parametrize("w", [0.1, 0.3, 0.7, 0.95])
+@pytest.mark.parametrize("scheme, m", [("none", 0.0), ("standard", 0.6), ("standard", 0.99),
+                                       ("shifted", 0.5), ("shifted", 0.9), ("shifted", 0.99)])
+def test_two_point_masses_family_against_truth(w, scheme, m):
+    for K in range(2, 129, 9):
+        d = _two_masses(K, w)
+        assert_allclose(threshold(d, momentum=scheme, m=m), edge_from_roots(d, scheme, m), rtol=RTOL,
+                        err_msg=f"K={K}")
+
+
+@pytest.mark.parametrize("K, w, scheme, m", [(41, 0.5, "shifted", 0.3), (100, 0.5, "shifted", 0.5),
+                                             (77, 0.5, "standard", 0.5), (128, 0.3, "shifted", 0.99),
+                                             (128, 0.7, "standard", 0.99), (13, 0.5, "none", 0.0)])
+def test_two_point_masses_roots_on_both_sides(K, w, scheme, m):
+    d = _two_masses(K, w)
+    alpha = threshold(d, momentum=scheme, m=m)
+    _crosses_at(d, scheme, m, alpha, below=60)
+    # and the Schur-Cohn recursion (a third method, no roots at all) agrees
+    assert schur_stable(characteristic_polynomial(d, alpha * (1 - 1e-7), momentum=scheme, m=m))
+    assert not schur_stable(characteristic_polynomial(d, alpha * (1 + 1e-7), momentum=scheme, m=m))
+
+
+@pytest.mark.parametrize("support, weights, truth_ratio", [
+    ([0, 26, 34, 44, 57], [0.46, 0.26, 0.23, 0.03, 0.02], 1.0),
+    ([0, 48, 72, 86, 107], [0.41, 0.12, 0.24, 0.02, 0.21], 2.316),
+])
+def test_five_point_pmf_standard_momentum_0_6(support, weights, truth_ratio):
+    # regression: the uncertified grid returned about 2.3x the edge for the second pmf
+    w = np.zeros(support[-1] + 1)
+    w[support] = weights
+    d = Empirical(w / w.sum())
+    alpha = threshold(d, momentum="standard", m=0.6)
+    assert_allclose(alpha, edge_from_roots(d, "standard", 0.6), rtol=RTOL)
+    _crosses_at(d, "standard", 0.6, alpha, below=40)
+
+
+@st.composite
+def hard_pmfs(draw, max_support=256):
+    """Pmfs built to be hard: point masses, gaps, geometric tails, tiny far weights."""
+    K = draw(st.integers(2, max_support))
+    kind = draw(st.sampled_from(["masses", "masses+tiny-far", "geometric", "geometric+gap", "two-blocks"]))
+    w = np.zeros(K + 1)
+    if kind.startswith("masses"):
+        k = draw(st.integers(2, 5))
+        pos = draw(st.lists(st.integers(0, K), min_size=k, max_size=k))
+        for p in pos:
+            w[p] += draw(st.floats(0.05, 1.0))
+        w[K] += draw(st.floats(0.05, 1.0))
+        if kind.endswith("tiny-far"):
+            w[K] = draw(st.sampled_from([1e-6, 1e-9, 1e-12])) * w.sum()
+    elif kind.startswith("geometric"):
+        r = draw(st.floats(0.5, 0.99))
+        k0 = draw(st.integers(0, K // 2))
+        w[k0:] = r ** np.arange(K + 1 - k0)
+        if kind.endswith("gap"):
+            a = draw(st.integers(k0, K))
+            w[a : a + draw(st.integers(1, max(1, K // 3)))] = 0.0
+            w[K] = max(w[K], 1e-3)
+    else:
+        a = draw(st.integers(0, K // 2))
+        w[a : a + draw(st.integers(1, 8))] = 1.0
+        w[K - draw(st.integers(0, min(7, K))) : K + 1] = draw(st.floats(0.01, 1.0))
+    return Empirical(w / w.sum())
+
+
+@given(hard_pmfs(), scheme_and_m())
+@settings(max_examples=30, deadline=None)
+@example(_two_masses(13, 0.5), ("none", 0.0))
+@example(_two_masses(100, 0.5), ("shifted", 0.5))
+@example(_two_masses(256, 0.5), ("shifted", 0.99))
+@example(Empirical([0.5, 0.25, 0.25]), ("none", 0.0))
+def test_hard_pmfs_against_the_root_truth(delay, sm):
+    scheme, m = sm
+    r = threshold_result(delay, momentum=scheme, m=m)
+    assert r.certified and r.residual <= RESIDUAL_TOL
+    truth = edge_from_roots(delay, scheme, m)
+    # the promise is 1e-10; where a root pair only touches the circle at the edge the
+    # touching angle is defined to sqrt(eps) in double precision (stated in the docstring)
+    rtol = 1e-8 if tangential_touch(delay, scheme, m, alpha=truth) else RTOL
+    assert_allclose(r.alpha, truth, rtol=rtol)
+
+
+def test_tangential_touch_at_the_edge():
+    # found by hypothesis: z^3 + (a/2 - 1) z^2 + (a/4)(z + 1) has the pair +-i touching the
+    # circle at a = 4 (|z| - 1 ~ -(4 - a)^2 / 64) while -1 crosses there: the double zero
+    # of g at pi/2 is located to sqrt(eps), which costs about 3e-9 in alpha
+    d = Empirical([0.5, 0.25, 0.25])
+    assert tangential_touch(d, alpha=4.0)
+    assert_allclose(threshold(d), 4.0, rtol=1e-8)
+    assert not tangential_touch(Empirical([0.5] + [0.0] * 12 + [0.5]), alpha=2.0)
+
+
+def test_dense_pmfs_take_n_log_n():
+    # regression: every off-grid evaluation was a dense sum (O(K^2): Uniform(1, 8192) took
+    # 22 s).  Not a timing test: only a handful of the thousands of sign changes of h are
+    # refined or bisected (the others are discarded by the certified |alpha| bound).
+    rng = np.random.default_rng(7)
+    for d in (Uniform(1, 8192), DiscreteGaussian(3000, sigma=800.0), Empirical(rng.random(20_001), normalize=True)):
+        r = threshold_result(d)
+        assert r.certified and r.refined < 100 and r.residual <= 1e-10 and r.alpha_margin > 0
+    # the same bookkeeping at a size the reference can check
+    d = Uniform(1, 200)
+    r = threshold_result(d)
+    assert r.refined < 60
+    assert_allclose(r.alpha, threshold(d, method="brentq"), rtol=RTOL)
+
+
+def test_uncertifiable_configuration_raises_rather_than_guess(monkeypatch):
+    # force every bisection to fail (as a tangential double zero would) and check that the
+    # result is an ArithmeticError naming the configuration, never a number
+    import stability.locus as locus
+
+    monkeypatch.setattr(locus, "_classify", _never_certified(locus._classify))
+    with pytest.raises(ArithmeticError, match=r"delay=7, momentum='shifted', m=0.5.*cannot be certified"):
+        threshold(7, momentum="shifted", m=0.5)
+
+
+def _never_certified(classify):
+    def wrapped(iv, N, H, fp, pre=None):
+        cert, *rest = classify(iv, N, H, fp, pre)
+        return (np.zeros_like(cert), *rest)
+    return wrapped
+
+
+@pytest.mark.parametrize("b", [2, 6, 14, 30])
+def test_zero_of_h_exactly_on_a_grid_point(b):
+    # regression: for Uniform(1, 6) the crossing is at theta = pi/8, a grid point; the grid
+    # value there is rounding noise, and its sign put the zero at the end of its bracket,
+    # where the Newton iteration did not look: 9.68 was returned for the edge 0.494
+    d = Uniform(1, b)
+    assert_allclose(threshold(d), edge_from_roots(d), rtol=RTOL)
+    assert_allclose(threshold(d), threshold(d, method="brentq"), rtol=RTOL)
