@@ -266,6 +266,9 @@ def threshold(delay, *, momentum: str = "none", m: float = 0.0, method: str = "a
     if criterion != "mean":
         from .moments import criterion_edge
 
+        if method not in METHODS:  # checked here too: a random delay may never reach the mean edge
+            raise ValueError(f"unknown method {method!r}; expected one of {METHODS}")
+
         return criterion_edge(delay, momentum=momentum, m=m, criterion=criterion,
                               mean_edge=lambda: threshold_result(delay, momentum=momentum, m=m,
                                                                  method=method).alpha)
