@@ -250,7 +250,8 @@ def mean_square_gain(delay, alpha: float, *, momentum: str = "none", m: float = 
     Returns
     -------
     float
-        ``S(alpha) >= 0``; 0 for a constant delay.  Relative accuracy about ``GAIN_RTOL``
+        ``S(alpha) >= 0``; 0 for a constant delay.  An ``alpha`` at or above the mean
+        edge (mean recursion not stable, Schur-Cohn test) raises ValueError.  Relative accuracy about ``GAIN_RTOL``
         (1e-13), or ``16 eps ||h||^2`` absolute, whichever is larger: the trapezoid rule on
         ``N`` points, doubling ``N`` until two successive values agree to 1e-7; the rule
         converges geometrically, like ``r^N`` with ``r`` the largest root modulus of the
@@ -265,9 +266,19 @@ def mean_square_gain(delay, alpha: float, *, momentum: str = "none", m: float = 
     >>> round(mean_square_gain(Uniform(1, 2), 0.5), 12)
     0.107142857143
     """
+    from .polynomials import polynomial_pair
+
     alpha = check_real(alpha, "alpha", low=0.0, low_inclusive=False)
     momentum, m = check_momentum(momentum, m)
     pmf = np.asarray(as_pmf(delay), dtype=float)
+    # S is the gain of a renewal equation only while the mean recursion is stable; at or
+    # above the mean edge the integral is a meaningless finite number: refuse it.
+    P, Q = polynomial_pair(Empirical(pmf), momentum=momentum, m=m)
+    with np.errstate(over="ignore", invalid="ignore"):  # a huge alpha overflows: unstable
+        mean_stable = bool(_gain_exact_pq(P, Q, momentum, m, np.array([alpha]))[1][0])
+    if not mean_stable:
+        raise ValueError(f"alpha={alpha!r} is at or above the mean edge of delay={delay!r} "
+                         f"(momentum={momentum!r}, m={m!r}): the mean-square gain is defined below it only")
     if _is_constant(pmf):
         return 0.0
     spec = _Spectrum(pmf, momentum, m)

@@ -14,3 +14,29 @@ def test_threshold_unknown_method_refused_with_random_delay_criterion(criterion)
         st.threshold(st.Uniform(1, 3), method="bogus", criterion=criterion)
     with pytest.raises(ValueError, match="bogus"):
         st.threshold_array([st.Uniform(1, 3)], method="bogus", criterion=criterion)
+
+
+@pytest.mark.parametrize("delay", [st.Uniform(0, 3), 5], ids=repr)
+def test_mean_square_gain_refuses_alpha_above_the_mean_edge(delay):
+    # mean_square_gain(Uniform(0, 3), 5.0) used to return 16.79 silently, and 1e308 ran a
+    # 2**24-point grid with RuntimeWarnings: S only means something below the mean edge.
+    from stability.moments import mean_square_gain
+
+    mean_edge = st.threshold(delay)  # Uniform(0, 3): 4 - 2 sqrt(2), checked in the next test
+    for alpha in (mean_edge * (1 + 1e-9), 5.0, 1e308):
+        with pytest.raises(ValueError, match="mean edge"):
+            mean_square_gain(delay, alpha)
+    assert mean_square_gain(delay, mean_edge * 0.5) >= 0.0
+
+
+def test_uniform_0_3_mean_edge_closed_form():
+    # The mean edge used above, against the dense mean map E[A] built by hand: for
+    # Uniform{0..3} its spectral radius reaches 1 at alpha = 4 - 2 sqrt(2).
+    p = np.full(4, 0.25)
+    A = np.zeros((4, 4))
+    A[1:, :-1] = np.eye(3)
+    alpha = 4 - 2 * np.sqrt(2)
+    A[0] = -alpha * p
+    A[0, 0] += 1.0
+    assert abs(max(abs(np.linalg.eigvals(A))) - 1.0) < 1e-12
+    assert abs(st.threshold(st.Uniform(0, 3)) - alpha) < 1e-12
