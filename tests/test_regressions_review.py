@@ -51,3 +51,22 @@ def test_uniform_1_8_almost_sure_edge_not_above_the_mean_edge_as_the_readme_said
 
     r = lyapunov_exponents(st.Uniform(1, 8), [0.4149], steps=200000, streams=16, rng=1)
     assert r.exponent[0] > 4 * r.stderr[0] > 0
+
+
+def test_cli_lr_almost_sure_json_does_not_claim_1e_10(capsys):
+    # `stability lr --uniform 0 3 --criterion almost-sure --json` printed
+    # "relative_accuracy": 1e-10 for a simulated edge whose 95% CI is about 1% wide.
+    import json
+
+    from stability.cli import main
+
+    assert main(["lr", "--eta0", "1", "--uniform", "0", "3", "--criterion", "almost-sure", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["relative_accuracy"] is None and out["criterion"] == "almost-sure"
+    assert main(["lr", "--eta0", "1", "--uniform", "0", "3", "--criterion", "almost-sure"]) == 0
+    assert "simulated" in capsys.readouterr().out
+    # constant delay and exact criteria keep the 1e-10 promise
+    assert main(["lr", "--eta0", "1", "--delay", "3", "--criterion", "almost-sure", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["relative_accuracy"] == 1e-10
+    assert main(["lr", "--eta0", "1", "--uniform", "0", "3", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["relative_accuracy"] == 1e-10
