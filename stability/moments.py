@@ -451,7 +451,11 @@ def _scan_edge(delay, pmf, momentum, m, mean_edge_fn) -> MeanSquareResult:
     #    has a pole at the mean edge, so g is continuous there (fewer iterations than S - 1).
     def g(a):
         S_a, st_a = gain(a)
-        return float(1.0 - 1.0 / S_a[0]) if st_a[0] and S_a[0] > 0 else 1.0
+        if not st_a[0]:
+            return 1.0
+        # S underflows to 0 (or 1/S overflows) for a negligible tail: still "good", so
+        # negative (it used to return +1 there, and brentq saw no sign change).
+        return float(1.0 - 1.0 / S_a[0]) if S_a[0] > 1e-300 else -1.0
 
     alpha = brentq(g, lo, hi, xtol=1e-300, rtol=_BRENT_RTOL)
     # Which condition failed first: the gain (S reaches 1) or the mean recursion (a jump

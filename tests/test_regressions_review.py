@@ -109,3 +109,14 @@ def test_mean_square_edge_near_m_one_is_the_gain_crossing_not_the_mean_edge():
     assert res.limited_by == "gain"
     assert 0.769239 < res.alpha < 0.769240
     assert res.alpha < st.threshold(st.Empirical([0.2, 0.3, 0.5]), momentum="standard", m=0.9999) * (1 - 1e-5)
+
+
+@pytest.mark.parametrize("tail", [1e-300, 1e-320])
+def test_mean_square_edge_with_an_underflowing_tail_weight(tail):
+    # mean_square_edge(Empirical([1, 1e-300])) raised scipy's "f(a) and f(b) must have
+    # different signs" (the gain underflowed to 0 and was treated as a bad point); the
+    # edge is that of delay 0 up to the tail: the mean edge 2 / (1 - 2 tail) = 2.
+    from stability.moments import mean_square_edge
+
+    assert abs(mean_square_edge(st.Empirical([1.0, tail])) - 2.0) < 1e-12
+    assert abs(st.scaled_learning_rate(1.0, st.Empirical([1.0, tail])) - 1.0) < 1e-12
