@@ -417,7 +417,8 @@ def scaled_learning_rate(eta0: float, delay, *, momentum: str = "none", m: float
     -------
     float
         The rescaled learning rate; its relative accuracy is that of :func:`threshold`
-        (1e-10) in both configurations.
+        (1e-10) in both configurations, except with ``criterion="almost-sure"`` and a
+        random delay: that edge is simulated (seeded; 95% CI of about 1%).
 
     Raises
     ------
