@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_momentum, check_real
+from ._validation import MAX_STEPS, check_momentum, check_real
 from .delays import Empirical, as_pmf
 
 __all__ = ["MeanSquareResult", "AlmostSureResult", "LyapunovEstimate", "CRITERIA",
@@ -794,9 +794,17 @@ class LyapunovEstimate:
     burn_in: int
 
 
-def _check_int(value, name, low):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+#: Most independent streams of the Lyapunov simulation (memory grows with streams x grid).
+MAX_STREAMS = 1000
+
+
+def _check_int(value, name, low, high=None):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer >= {low}, got {value!r}")
+    if value < low:
         raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+    if high is not None and value > high:
+        raise ValueError(f"{name}={value!r} is above the limit {high}")
     return int(value)
 
 
@@ -835,7 +843,7 @@ def lyapunov_exponents(delay, alphas, *, momentum: str = "none", m: float = 0.0,
     steps : int
         Steps per stream (>= 100).
     streams : int
-        Independent streams (>= 2), for the standard error.
+        Independent streams (2 to ``MAX_STREAMS`` = 1000), for the standard error.
     burn_in : int, optional
         Steps left out at the start (default ``steps // 10``), so that the state direction
         has forgotten its start.
@@ -853,8 +861,8 @@ def lyapunov_exponents(delay, alphas, *, momentum: str = "none", m: float = 0.0,
     a = np.atleast_1d(np.asarray(alphas, dtype=float))
     if a.ndim != 1 or a.size == 0 or not np.all(np.isfinite(a)) or np.any(a <= 0):
         raise ValueError(f"alphas must be finite and > 0, got {alphas!r}")
-    steps = _check_int(steps, "steps", 100)
-    streams = _check_int(streams, "streams", 2)
+    steps = _check_int(steps, "steps", 100, MAX_STEPS)
+    streams = _check_int(streams, "streams", 2, MAX_STREAMS)
     burn_in = steps // 10 if burn_in is None else _check_int(burn_in, "burn_in", 0)
     if burn_in >= steps:
         raise ValueError(f"burn_in={burn_in} must be below steps={steps}")
@@ -983,7 +991,7 @@ def almost_sure_edge(delay, *, momentum: str = "none", m: float = 0.0, rtol: flo
     confidence : float
         Level of the interval, in ``(0, 1)``; default 0.95.
     streams : int
-        Independent streams (>= 2; default 16).
+        Independent streams (2 to ``MAX_STREAMS`` = 1000; default 16).
     steps : int, optional
         Steps per stream of the first fine pass (default ``200 (K + 2) + 4000``).
     max_steps : int, optional
@@ -1022,12 +1030,12 @@ def almost_sure_edge(delay, *, momentum: str = "none", m: float = 0.0, rtol: flo
     rtol = check_real(rtol, "rtol", low=0.0, high=0.5, low_inclusive=False)
     confidence = check_real(confidence, "confidence", low=0.0, high=1.0, low_inclusive=False,
                             high_inclusive=False)
-    streams = _check_int(streams, "streams", 2)
+    streams = _check_int(streams, "streams", 2, MAX_STREAMS)
     gen = _as_generator(rng)
     pmf = np.asarray(as_pmf(delay), dtype=float)
     K = pmf.size - 1
-    steps = 200 * (K + 2) + 4000 if steps is None else _check_int(steps, "steps", 100)
-    max_steps = 16 * steps if max_steps is None else _check_int(max_steps, "max_steps", steps)
+    steps = 200 * (K + 2) + 4000 if steps is None else _check_int(steps, "steps", 100, MAX_STEPS)
+    max_steps = 16 * steps if max_steps is None else _check_int(max_steps, "max_steps", steps, MAX_STEPS)
     ams = mean_square_edge(delay, momentum=momentum, m=m)
     seeds = gen.bit_generator.seed_seq.spawn(2) if hasattr(gen.bit_generator, "seed_seq") else [0, 1]
 

@@ -120,3 +120,26 @@ def test_mean_square_edge_with_an_underflowing_tail_weight(tail):
 
     assert abs(mean_square_edge(st.Empirical([1.0, tail])) - 2.0) < 1e-12
     assert abs(st.scaled_learning_rate(1.0, st.Empirical([1.0, tail])) - 1.0) < 1e-12
+
+
+@pytest.mark.parametrize("kwargs", [{"steps": 10**12}, {"max_steps": 10**12}, {"streams": 10**12},
+                                    {"streams": 1001}])
+def test_almost_sure_edge_refuses_steps_and_streams_beyond_the_limits(kwargs):
+    # almost_sure_edge(Uniform(1, 3), steps=10**12) ran for ever, streams=10**12 asked for
+    # terabytes; and mean_square_edge / almost_sure_edge, exported by #11, were missing from
+    # the fuzz test's table (test_every_public_function_is_fuzzed failed on the merge).
+    from stability.moments import almost_sure_edge, lyapunov_exponents
+
+    with pytest.raises(ValueError, match="limit"):
+        almost_sure_edge(st.Uniform(1, 3), **kwargs)
+    if "max_steps" not in kwargs:
+        with pytest.raises(ValueError, match="limit"):
+            lyapunov_exponents(st.Uniform(1, 3), [0.5], **kwargs)
+
+
+def test_almost_sure_edge_integer_options_of_the_wrong_type_are_type_errors():
+    from stability.moments import almost_sure_edge
+
+    for bad in (2.5, "16", True):
+        with pytest.raises(TypeError, match="streams"):
+            almost_sure_edge(st.Uniform(1, 3), streams=bad)
