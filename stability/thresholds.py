@@ -308,6 +308,9 @@ def threshold(delay, *, momentum: str = "none", m: float = 0.0, method: str = "a
     if criterion != "mean":
         from .moments import criterion_edge
 
+        if method not in METHODS:  # checked here too: a random delay may never reach the mean edge
+            raise ValueError(f"unknown method {method!r}; expected one of {METHODS}")
+
         return criterion_edge(delay, momentum=momentum, m=m, criterion=criterion,
                               mean_edge=lambda: threshold_result(delay, momentum=momentum, m=m,
                                                                  method=method).alpha)
@@ -456,7 +459,8 @@ def scaled_learning_rate(eta0: float, delay, *, momentum: str = "none", m: float
     -------
     float
         The rescaled learning rate; its relative accuracy is that of :func:`threshold`
-        (1e-10) in both configurations.
+        (1e-10) in both configurations, except with ``criterion="almost-sure"`` and a
+        random delay: that edge is simulated (seeded; 95% CI of about 1%).
 
     Raises
     ------
