@@ -123,6 +123,38 @@ def _dft_folded(pmf: np.ndarray, N: int) -> np.ndarray:
 
 
 def _astrom(A: np.ndarray, B: np.ndarray):
+    """:func:`_astrom_numpy` by the compiled loop of :mod:`stability._compiled` when numba is
+    installed (the same operations in the same order: the same numbers, tested), else by
+    numpy.  The numpy loop makes ``n`` passes of a few array operations each, about 0.1 s
+    at degree 4096; the compiled loop does the same ``O(n^2)`` work in about 0.01 s."""
+    kernel = _astrom_kernel()
+    if kernel is None:
+        return _astrom_numpy(A, B)
+    s_, n1 = A.shape
+    M = np.empty((s_, B.shape[1] + 1, n1))
+    M[:, 0] = A
+    M[:, 1:] = B
+    out = np.empty((s_, B.shape[1]))
+    stable = np.ones(s_, dtype=bool)
+    kernel(M, stable, out)
+    return out, stable
+
+
+_KERNEL = []
+
+
+def _astrom_kernel():
+    """The compiled Astrom loop, or None without numba (imported on first use only)."""
+    if not _KERNEL:
+        try:
+            from ._compiled import astrom
+        except ImportError:  # numba missing: the numpy loop gives the same numbers
+            astrom = None
+        _KERNEL.append(astrom)
+    return _KERNEL[0]
+
+
+def _astrom_numpy(A: np.ndarray, B: np.ndarray):
     """``(1/2pi) int |B(e^{it}) / A(e^{it})|^2 dt`` for many ``A`` and rows of ``B`` at once.
 
     ``A`` has shape ``(s, n+1)`` and ``B`` shape ``(s, r, n+1)``: real coefficients, highest
@@ -160,7 +192,7 @@ def _astrom(A: np.ndarray, B: np.ndarray):
 
 
 def _astrom_one(A: np.ndarray, B: np.ndarray):
-    """:func:`_astrom` for one ``A`` (fewer array operations per step)."""
+    """:func:`_astrom_numpy` for one ``A`` (fewer array operations per step)."""
     n = A.size - 1
     M = np.empty((B.shape[0] + 1, n + 1))
     M[0] = A
