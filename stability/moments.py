@@ -388,6 +388,10 @@ MS_METHODS = ("auto", "scan", "certified")
 MS_SCAN_RATIO = 1.25
 #: Points per batch of the scan (evaluated together by one vectorised Schur-Cohn pass).
 MS_SCAN_POINTS = 8
+#: Once the gain reaches this level the scan continues at the finer ratio below.
+MS_FINE_LEVEL = 0.25
+#: Ratio between consecutive points of the scan where the gain is at least MS_FINE_LEVEL.
+MS_FINE_RATIO = 1.02
 #: brentq stops at this relative bracket width (the gain itself is exact to ~1e-13).
 _BRENT_RTOL = 1e-13
 
@@ -452,16 +456,28 @@ def _scan_edge(delay, pmf, momentum, m, mean_edge_fn) -> MeanSquareResult:
     else:
         raise ArithmeticError(f"no mean-square stable alpha found (delay={delay!r}, momentum={momentum!r}, "
                               f"m={m!r}): the gain is {S0[0]:.6g} at alpha={start:.3g}")
-    lo = start
-    for _ in range(40):
-        grid = lo * MS_SCAN_RATIO ** np.arange(1, MS_SCAN_POINTS + 1)
+    #    Two speeds: ratio MS_SCAN_RATIO while S < MS_FINE_LEVEL, then MS_FINE_RATIO from
+    #    the last coarse point below that level (excursions of S above 1 seen in tests
+    #    start from S >= 0.4 and span a factor >= 1.05; see mean_square_edge, Notes).
+    lo, fine = start, float(S0[0]) >= MS_FINE_LEVEL
+    for _ in range(4000):
+        ratio = MS_FINE_RATIO if fine else MS_SCAN_RATIO
+        grid = lo * ratio ** np.arange(1, MS_SCAN_POINTS + 1)
         S, stable = gain(grid)
         b = bad(S, stable)
-        if b.any():
-            i = int(np.argmax(b))
-            hi = float(grid[i])
+        stop = b if fine else b | (S >= MS_FINE_LEVEL)
+        if stop.any():
+            i = int(np.argmax(stop))
+            if fine or b[i]:
+                hi = float(grid[i])
+                lo = float(grid[i - 1]) if i > 0 else lo
+                if not fine:  # a bad point right after a coarse step: scan that cell finely
+                    fine, lo_bad = True, hi
+                    lo, hi = _fine_cell(gain, bad, lo, lo_bad)
+                break
             lo = float(grid[i - 1]) if i > 0 else lo
-            break
+            fine = True
+            continue
         lo = float(grid[-1])
     else:
         raise ArithmeticError(f"no mean-square edge found below alpha={lo:.4g} (delay={delay!r})")
@@ -482,6 +498,16 @@ def _scan_edge(delay, pmf, momentum, m, mean_edge_fn) -> MeanSquareResult:
         mean_edge = mean_edge_fn()
         return MeanSquareResult(mean_edge, "mean", (lo, hi), evals, 0)
     return MeanSquareResult(float(alpha), "gain", (lo, hi), evals, 0)
+
+
+def _fine_cell(gain, bad, lo: float, hi: float):
+    """First bad point of a fine scan (ratio ``MS_FINE_RATIO``) of ``(lo, hi]``, ``hi`` bad:
+    returns ``(good, bad)`` neighbours."""
+    n = max(1, int(math.ceil(math.log(hi / lo) / math.log(MS_FINE_RATIO))))
+    grid = np.append(lo * (hi / lo) ** (np.arange(1, n) / n), hi)
+    S, stable = gain(grid)
+    i = int(np.argmax(bad(S, stable)))
+    return (float(grid[i - 1]) if i > 0 else lo), float(grid[i])
 
 
 def _certified_edge(delay, pmf, momentum, m, mean_edge) -> MeanSquareResult:
