@@ -126,7 +126,7 @@ def _astrom(A: np.ndarray, B: np.ndarray):
     """:func:`_astrom_numpy` by the compiled loop of :mod:`stability._compiled` when numba is
     installed (the same operations in the same order: the same numbers, tested), else by
     numpy.  The numpy loop makes ``n`` passes of a few array operations each, about 0.1 s
-    at degree 4096; the compiled loop does the same ``O(n^2)`` work in about 0.01 s."""
+    at degree 4096; the compiled loop does the same ``O(n^2)`` work in about 0.016 s."""
     kernel = _astrom_kernel()
     if kernel is None:
         return _astrom_numpy(A, B)
@@ -700,8 +700,8 @@ def mean_square_edge(delay, *, momentum: str = "none", m: float = 0.0, method: s
     (:func:`kronecker_edge`) to 1e-10 relative (measured: at most 3e-13) for supports up to
     5, all three schemes with ``m`` up to 0.9, and with each other to 1e-10 on supports of
     64.  Cost of the default: about 30 to 60 evaluations of ``S`` of ``O(K^2)`` each
-    (with numba, ``benchmarks/bench_moments.py``: support 64 a few ms, support 4096
-    below 1 s; the numpy loop is about 6x slower at 4096).
+    (with numba, ``benchmarks/bench_moments.py``: support 64 under 1 ms, support 4096
+    about 0.35 s; the numpy loop is about 4x slower at 4096).
 
     Examples
     --------
