@@ -43,6 +43,11 @@ def main(argv=None) -> int:
              ("geometric q=0.9, K=64", st.Empirical(0.9 ** np.arange(65), normalize=True))]
     if not args.skip_4096:
         cases += [("uniform {1..4096}", st.Uniform(1, 4096))]
+    # numba loads (or, after a change, compiles) Astrom's loop on first use: time that once,
+    # apart, so that the rows below are steady-state costs.
+    t = time.perf_counter()
+    mo.mean_square_edge(st.Uniform(1, 3))
+    print(f"first call (numba load/compile of Astrom's loop): {time.perf_counter() - t:.3f} s")
     print(f"{'delay':>24} {'mean edge (s)':>14} {'mean-square (s)':>16} {'ratio ms/mean':>14} {'ms edge':>12}")
     for name, d in cases:
         slow = d.max_delay > 1000
@@ -52,6 +57,14 @@ def main(argv=None) -> int:
         print(f"{name:>24} {t_mean:14.4g} {t_ms:16.4g} {t_ms / t_mean:14.2f} {a_ms:12.6g}")
         if d.max_delay == 64 and name.startswith("uniform"):
             t_ms64 = t_ms
+        if slow:  # the same edge by the numpy loop (the reference the compiled loop repeats)
+            saved, mo._KERNEL[:] = list(mo._KERNEL), [None]
+            try:
+                t_np, a_np = _time(lambda d=d: mo.mean_square_edge(d), min_time=0.0, max_runs=1)
+            finally:
+                mo._KERNEL[:] = saved
+            print(f"{name + ', numpy loop':>24} {'':>14} {t_np:16.4g} {'':>14} {a_np:12.6g}   "
+                  f"numba/numpy = {t_ms / t_np:.3f}")
     d = st.Uniform(1, 64)
     t = time.perf_counter()
     res = mo.almost_sure_edge(d, rtol=0.01)

@@ -130,3 +130,49 @@ def _dot(a, b):  # pragma: no cover - compiled
     for i in range(a.size):
         s += a[i] * b[i]
     return s
+
+
+@numba.njit(cache=True, nogil=True)
+def astrom(M, stable, out):  # pragma: no cover - compiled
+    """Schur-Cohn / Astrom reduction of :func:`stability.moments._astrom_numpy`, in place.
+
+    ``M``: ``(s, r + 1, n + 1)``, row 0 of each ``M[j]`` the denominator ``A`` and rows
+    ``1..r`` the numerators ``B`` (highest power first; overwritten).  Writes the integrals
+    into ``out`` ``(s, r)`` and clears ``stable[j]`` (``(s,)``, True on entry) where a
+    reflection coefficient is not below 1 in modulus.  The same operations in the same
+    order as the numpy loop (the old row 0 is copied before each update, as numpy's
+    temporary outer product holds it), so both give the same numbers.
+    """
+    s_, r1, n1 = M.shape
+    n = n1 - 1
+    r = r1 - 1
+    coef = np.empty(r1)
+    rev = np.empty(n1)
+    for j in range(s_):
+        a0n = M[j, 0, 0]
+        for q in range(r):
+            out[j, q] = 0.0
+        for k in range(n, 0, -1):
+            ak0 = M[j, 0, 0]
+            for q in range(r1):
+                coef[q] = M[j, q, k] / ak0
+            if not abs(coef[0]) < 1.0:
+                stable[j] = False
+                break
+            for q in range(r):
+                out[j, q] += ak0 * (coef[q + 1] * coef[q + 1])
+            for i in range(k):  # row 0 reversed: contiguous in the update below
+                rev[i] = M[j, 0, k - i]
+            for q in range(r1):
+                cq = coef[q]
+                row = M[j, q]
+                for i in range(k):
+                    row[i] -= cq * rev[i]
+        if stable[j]:
+            a00 = M[j, 0, 0]
+            for q in range(r):
+                b0 = M[j, q + 1, 0]
+                v = (out[j, q] + (b0 * b0) / a00) / a0n
+                out[j, q] = v
+                if not np.isfinite(v):
+                    stable[j] = False

@@ -114,6 +114,61 @@ def test_scan_method_equals_certified_march_on_larger_supports(delay, momentum, 
     assert a.limited_by == b.limited_by
 
 
+def bimodal(p, gap):
+    """Mass ``p`` at delay 0 and ``1 - p`` at delay ``gap``."""
+    return st.Empirical(np.r_[p, np.zeros(gap - 1), 1.0 - p])
+
+
+# Inputs on which the gain S(alpha) rises above 1, falls back below it and crosses again
+# later: the old scan (ratio 1.25 throughout) stepped over the first excursion and returned
+# a later crossing, up to 2x too high (found by a random search against a fine grid).
+EXCURSIONS = [(bimodal(0.95, 31), "standard", 0.95), (bimodal(0.95, 31), "shifted", 0.95),
+              (bimodal(0.9730045038965528, 17), "standard", 0.95),
+              (bimodal(0.910992616625274, 10), "shifted", 0.95)]
+
+
+@pytest.mark.parametrize("delay,momentum,m", EXCURSIONS, ids=repr)
+def test_scan_stepped_over_an_excursion_of_the_gain(delay, momentum, m):
+    a = mo.mean_square_edge_result(delay, momentum=momentum, m=m)
+    b = mo.mean_square_edge_result(delay, momentum=momentum, m=m, method="certified")
+    assert_allclose(a.alpha, b.alpha, rtol=1e-10)
+    # the input is hard: S is not monotone, it crosses 1 again above the edge
+    P, Q = st.polynomial_pair(delay, momentum=momentum, m=m)
+    alphas = np.linspace(a.alpha, st.threshold(delay, momentum=momentum, m=m), 2001)[1:-1]
+    S, stable = mo._gain_exact_pq(P, Q, momentum, m, alphas)
+    good = stable & (S < 1.0)
+    assert S[0] >= 1.0 and good.any()
+
+
+@pytest.mark.parametrize("delay,momentum,m", [
+    (bimodal(0.9436690361546639, 5), "shifted", 0.99),   # S has an excursion above 1
+    (bimodal(0.9, 3), "standard", 0.99),
+    (geometric(0.95, 5), "shifted", 0.99),
+    (st.Empirical([0.9, 0.0, 0.0, 0.1]), "standard", 0.95),
+], ids=repr)
+def test_default_on_hard_small_supports_equals_dense_kronecker(delay, momentum, m):
+    assert_allclose(mo.mean_square_edge(delay, momentum=momentum, m=m),
+                    mo.kronecker_edge(delay, momentum=momentum, m=m), rtol=1e-10)
+
+
+BIMODAL_TAIL = st.Empirical(np.r_[0.5, np.zeros(30), 0.5 * 0.9 ** np.arange(20)], normalize=True)
+_HARD = [("standard", 0.99), ("shifted", 0.99), ("shifted", 0.95), ("none", 0.0)]
+# Hard inputs (mass at 0 with a far second mode, geometric tails, momentum to 0.99), minus
+# the combinations where the certified march takes more than ~10 s (or, for bimodal(0.99,
+# 20) without momentum, where its quadrature does not converge next to the mean edge).
+HARD_CASES = ([(bimodal(0.99, 20), *s) for s in _HARD[:3]] + [(bimodal(0.8, 40), *s) for s in _HARD]
+              + [(geometric(0.95, 60), *s) for s in _HARD[1:]] + [(geometric(0.99, 40), *s) for s in _HARD[1:]]
+              + [(BIMODAL_TAIL, "none", 0.0)])
+
+
+@pytest.mark.parametrize("delay,momentum,m", HARD_CASES, ids=repr)
+def test_default_on_hard_inputs_equals_certified_march(delay, momentum, m):
+    a = mo.mean_square_edge_result(delay, momentum=momentum, m=m)
+    b = mo.mean_square_edge_result(delay, momentum=momentum, m=m, method="certified")
+    assert_allclose(a.alpha, b.alpha, rtol=1e-10)
+    assert a.limited_by == b.limited_by
+
+
 @pytest.mark.parametrize("delay", [st.Uniform(1, 8), geometric(0.7, 30)], ids=repr)
 @pytest.mark.parametrize("momentum,m", SCHEMES)
 def test_gain_by_trapezoid_equals_gain_by_astrom(delay, momentum, m):
@@ -133,6 +188,26 @@ def test_astrom_integral_against_a_closed_form():
         assert_allclose(I[0, 0], 1.0 / (1.0 - a * a), rtol=1e-12)
     _, stable = mo._astrom(np.array([[1.0, -1.01]]), np.array([[[1.0, 0.0]]]))
     assert not stable[0]
+
+
+@pytest.mark.parametrize("momentum,m", [("none", 0.0), ("standard", 0.9), ("shifted", 0.5)])
+@pytest.mark.parametrize("K", [1, 5, 64, 300])
+def test_compiled_astrom_gives_the_numpy_loops_numbers(K, momentum, m):
+    # the numba loop repeats the numpy reduction operation for operation: equal bit for bit
+    # on stable rows, and the same verdict on stability (batches and single rows)
+    pytest.importorskip("numba")
+    rng = np.random.default_rng(K)
+    pmf = rng.random(K + 1)
+    P, Q = st.polynomial_pair(st.Empirical(pmf, normalize=True), momentum=momentum, m=m)
+    for alphas in (np.array([0.01]), np.geomspace(1e-3, 2.0, 9)):
+        A = P[None, :] + alphas[:, None] * Q[None, :]
+        B = rng.standard_normal((alphas.size, 2, P.size))
+        I1, s1 = mo._astrom(A, B)
+        I2, s2 = mo._astrom_numpy(A, B)
+        assert mo._astrom_kernel() is not None
+        np.testing.assert_array_equal(s1, s2)
+        assert s1.any()
+        np.testing.assert_array_equal(I1[s1], I2[s2])
 
 
 @pytest.mark.parametrize("delay", [st.Uniform(1, 2), st.Uniform(1, 3)], ids=repr)
