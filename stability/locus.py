@@ -146,17 +146,6 @@ class LocusEdge:
     grid: int
 
 
-_TABLE: dict = {}
-
-
-def _unit_table(M: int) -> np.ndarray:
-    """``e^{i pi l / M}``, ``l < 2M`` (the last one kept: P and Q share it)."""
-    if M not in _TABLE:
-        _TABLE.clear()
-        _TABLE[M] = np.exp(1j * np.pi * np.arange(2 * M) / M)
-    return _TABLE[M]
-
-
 class _Poly:
     """A real polynomial (lowest power first) on the unit circle, support centred at ``s``.
 
@@ -194,12 +183,14 @@ class _Poly:
         """``moduli_at(pi * points / M, k)`` (grid indices), by FFT when dense."""
         if self.sparse:
             # exact phases: e^{i j pi l / M} with j l reduced modulo 2M in integers
+            # (the phase is taken relative to the first term: |T^(a)| is unchanged)
             out = np.zeros((k, points.size), dtype=complex)
-            table = _unit_table(M)
+            j0 = int(self.idx[0])
             for j, v, w in zip(self.idx, self.val, self.w):
-                e = v * table[(points * int(j)) & (2 * M - 1)]
+                red = (points * (int(j) - j0)) & (2 * M - 1)
+                e = np.exp((1j * np.pi / M) * red) if j != j0 else np.ones(points.size, dtype=complex)
                 for a in range(k):
-                    out[a] += e * w**a
+                    out[a] += e * (v * w**a)
             return np.abs(out)
         out = np.empty((k, points.size))
         for a in range(k):
@@ -269,27 +260,30 @@ class _H:
         return self.coef_err + 16 * _EPS * math.log2(max(L, 2)) * self.abs_sum
 
     def grid(self, M: int, K: int) -> np.ndarray:
-        """``f^(a) / N**a`` at ``theta_l = pi l / M``, ``a < K``, shape ``(K, M + 1)``."""
+        """``f^(a) / N**a`` at ``theta_l = pi l / M``, ``a < K``, shape ``(K, M + 1)``.
+
+        ``cos((i + 1/2) pi l / M)`` and ``sin(...)`` are the kernels of the type-II DCT and
+        DST of length ``M`` (``scipy.fft``: an FFT of length ``M``, real input): one real
+        transform per derivative, a quarter of a complex FFT of length ``2 M``.
+        """
+        from scipy.fft import dct, dst
+
         have = self.grid_cache.get(M, np.empty((0, M + 1)))
         out = np.empty((K, M + 1))
         out[: have.shape[0]] = have
-        if have.shape[0] < K:
-            half = 0.5 * np.pi * np.arange(M + 1) / M
-            cs, sn = np.cos(half), np.sin(half)
         for a in range(have.shape[0], K):
-            # conj(F) e^{i theta/2} = (Fr c + Fi s) + i (Fr s - Fi c)
-            F = np.fft.rfft(self.c * self.w**a, 2 * M)
+            x = self.c * self.w**a if a else self.c
+            # d^a/dt^a cos(j t) = j^a (cos, -sin, -cos, sin)[a % 4] (j t); scipy's DCT-II and
+            # DST-II carry a factor 2; DST-II index k is l = k + 1
+            sign = 0.5 if a % 4 in (0, 3) else -0.5
             if a % 2 == 0:
-                np.multiply(F.real, cs, out=out[a])
-                out[a] += F.imag * sn
-                if a % 4 == 2:
-                    np.negative(out[a], out=out[a])
+                out[a, :M] = dct(x, type=2, n=M)
+                out[a, M] = 0.0  # cos((i + 1/2) pi) = 0
+                out[a, :M] *= sign
             else:
-                np.multiply(F.imag, cs, out=out[a])
-                out[a] -= F.real * sn
-                if a % 4 == 3:
-                    np.negative(out[a], out=out[a])
-            del F
+                out[a, 1:] = dst(x, type=2, n=M)
+                out[a, 0] = 0.0  # sin(0) = 0
+                out[a, 1:] *= sign
         out[0, M] = 0.0  # f(pi) = 0 exactly
         self.grid_cache = {M: out}
         return out
@@ -507,7 +501,6 @@ def locus_edge(P: np.ndarray, Q: np.ndarray) -> LocusEdge:
     else:
         raise ArithmeticError("the boundary locus cannot be certified within the refinement budget")
 
-    _TABLE.clear()
     if not math.isfinite(best):
         raise ArithmeticError("the boundary locus never crosses the positive real axis")
     best, best_theta = _polish(best, best_theta, pp, qq)
@@ -534,8 +527,9 @@ def _refine(lo, hi, low, est, done, best, direct, accept, noise, batch=_BATCH) -
         open_ = np.flatnonzero(~done & (low <= best()))
         if open_.size == 0:
             return count
-        # the first few cheapest estimates alone: their edge usually prunes the rest
-        size = _BATCH if count == 0 and not math.isfinite(best()) else batch
+        # the first few cheapest estimates alone: their edge usually prunes the rest (the
+        # edge at theta = pi, known before, is usually far above and prunes nothing)
+        size = _BATCH if count == 0 else batch
         pick = open_[np.argsort(est[open_], kind="stable")[:size]]
         accept(_newton(lo[pick], hi[pick], direct, noise))
         done[pick] = True
