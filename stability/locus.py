@@ -94,8 +94,9 @@ __all__ = ["locus_edge", "LocusEdge", "RESIDUAL_TOL"]
 RESIDUAL_TOL = 1e-6
 
 _EPS = np.finfo(float).eps
-_PER_PI_N = 4  # grid points per pi / n, at least
-_MIN_M = 64
+_PER_PI_N = 4  # grid points per pi / n, at least (dense P or Q)
+_PER_PI_N_SPARSE = 2  # the same when P and Q have few terms each (f: few clusters of equal size)
+_MIN_M = 16
 _K_START, _K_MAX = 4, 6  # Taylor orders for h (derivatives 0..K-1 from the grid)
 _KPQ = 4  # Taylor order for |P| and |Q|
 _MAX_UNCERTIFIED = 16  # more uncertified grid intervals than this (and 4e6/n): refine the grid
@@ -181,6 +182,9 @@ class _Poly:
 
     def moduli_grid(self, M: int, k: int, points: np.ndarray) -> np.ndarray:
         """``moduli_at(pi * points / M, k)`` (grid indices), by FFT when dense."""
+        if self.idx.size == 1:  # |c_j| |w|**a, exactly
+            mods = abs(float(self.val[0])) * np.abs(float(self.w[0])) ** np.arange(k)
+            return np.repeat(mods[:, None], points.size, axis=1)
         if self.sparse:
             # exact phases: e^{i j pi l / M} with j l reduced modulo 2M in integers
             # (the phase is taken relative to the first term: |T^(a)| is unchanged)
@@ -272,7 +276,7 @@ class _H:
         out = np.empty((K, M + 1))
         out[: have.shape[0]] = have
         for a in range(have.shape[0], K):
-            x = self.c * self.w**a if a else self.c
+            x = self.c * self.w**a if a > 1 else (self.c * self.w if a else self.c)
             # d^a/dt^a cos(j t) = j^a (cos, -sin, -cos, sin)[a % 4] (j t); scipy's DCT-II and
             # DST-II carry a factor 2; DST-II index k is l = k + 1
             sign = 0.5 if a % 4 in (0, 3) else -0.5
@@ -344,23 +348,34 @@ def _classify(iv: _Intervals, N: int, H: float, fp: float, pre=None):
         za, da, zb, db = pre[0][:-1], pre[1][:-1], pre[0][1:], pre[1][1:]
     ok_a, ok_b = (za > 0) | (da > 0), (zb > 0) | (db > 0)
     cert = ok_a & ok_b
-    ha0, hb0 = iv.ha[0], iv.hb[0]
+    slack = np.minimum(np.maximum(za, da), np.maximum(zb, db))
+    np.maximum(slack, 0, out=slack)
+    slack /= H
+    # both halves zero-free: no zero, nothing else to decide; the rest (a subset) below
+    sub = np.flatnonzero(~((za > 0) & (zb > 0)))
+    za, zb = za[sub], zb[sub]
+    ha0, hb0 = iv.ha[0, sub], iv.hb[0, sub]
     sa, sb = np.sign(ha0), np.sign(hb0)
     # sign of h at the midpoint, when a half determines it
-    mid_a = np.where(za > 0, sa, np.where(ha0 == 0, np.sign(iv.ha[1]), 0.0))
-    mid_b = np.where(zb > 0, sb, np.where(hb0 == 0, -np.sign(iv.hb[1]), 0.0))
+    mid_a = np.where(za > 0, sa, np.where(ha0 == 0, np.sign(iv.ha[1, sub]), 0.0))
+    mid_b = np.where(zb > 0, sb, np.where(hb0 == 0, -np.sign(iv.hb[1, sub]), 0.0))
     smid = np.where(mid_a != 0, mid_a, mid_b)
     known = smid != 0
-    zl = known & (za <= 0) & (ha0 != 0) & (sa != smid)  # one zero in the left half
-    zr = known & (zb <= 0) & (hb0 != 0) & (sb != smid)
+    zl_s = known & (za <= 0) & (ha0 != 0) & (sa != smid)  # one zero in the left half
+    zr_s = known & (zb <= 0) & (hb0 != 0) & (sb != smid)
     zw = ~known & (sa * sb < 0)  # monotone throughout: one zero iff a sign change
-    tm = 0.5 * (iv.ta + iv.tb)
-    count = zl.astype(int) + zr.astype(int) + zw.astype(int)
-    lo = np.where(zr & ~zl, tm, iv.ta)
-    hi = np.where(zl & ~zr, tm, iv.tb)
-    slack = np.maximum(np.maximum(za, da), 0) / H
-    slack_b = np.maximum(np.maximum(zb, db), 0) / H
-    return cert, count, zl, zr, lo, hi, np.minimum(slack, slack_b)
+    ta, tb = iv.ta[sub], iv.tb[sub]
+    tm = 0.5 * (ta + tb)
+    size = iv.ta.size
+    count = np.zeros(size, dtype=int)
+    count[sub] = zl_s.astype(int) + zr_s.astype(int) + zw.astype(int)
+    zl = np.zeros(size, dtype=bool)
+    zr = np.zeros(size, dtype=bool)
+    zl[sub], zr[sub] = zl_s, zr_s
+    lo, hi = iv.ta.copy(), iv.tb.copy()
+    lo[sub] = np.where(zr_s & ~zl_s, tm, ta)
+    hi[sub] = np.where(zl_s & ~zr_s, tm, tb)
+    return cert, count, zl, zr, lo, hi, slack
 
 
 def locus_edge(P: np.ndarray, Q: np.ndarray) -> LocusEdge:
@@ -420,7 +435,8 @@ def locus_edge(P: np.ndarray, Q: np.ndarray) -> LocusEdge:
 
     hh = _H(pp, qq, p, q)
     N = hh.N
-    M = 1 << max(int(math.log2(_MIN_M)), math.ceil(math.log2(_PER_PI_N * (n + 1))))
+    per = _PER_PI_N_SPARSE if pp.sparse and qq.sparse else _PER_PI_N
+    M = 1 << max(int(math.log2(_MIN_M)), math.ceil(math.log2(per * (n + 1))))
     M_cap = max(M, min(_MAX_M, 1 << math.ceil(math.log2(_MAX_M_OVER_N * (n + 1)))))
     K = _K_START
     margin = math.inf
@@ -473,7 +489,7 @@ def locus_edge(P: np.ndarray, Q: np.ndarray) -> LocusEdge:
         # bisect: h, |P|, |Q| and their derivatives at the midpoints, directly (O(n) each)
         m_t = 0.5 * (unc["ta"] + unc["tb"])
         hm = hh.at(m_t, K)
-        pm, qm = pp.moduli_at(m_t, _KPQ), qq.moduli_at(m_t, _KPQ)
+        pm, qm = pp.moduli_at(m_t, unc["pa"].shape[0]), qq.moduli_at(m_t, unc["qa"].shape[0])
         bisected += m_t.size
         refined += m_t.size
         child = dict(ta=np.concatenate([unc["ta"], m_t]), tb=np.concatenate([m_t, unc["tb"]]),
@@ -542,7 +558,7 @@ def _grid_stage(hh: _H, pp: _Poly, qq: _Poly, M: int, K: int) -> dict:
     hd = hh.grid(M, K)
     r = math.pi / (2 * M)
     fp = hh.fp(2 * M)
-    # ||h|| <= S / (1 - r N): every t is within r of a grid point (r N < pi / 8 here)
+    # ||h|| <= S / (1 - r N): every t is within r of a grid point (r N < pi / 4 here)
     H = min(hh.abs_sum, (float(np.max(np.abs(hd[0]))) + fp) / (1.0 - r * N))
     H = max(H, np.finfo(float).tiny)
     theta = np.pi * np.arange(M + 1) / M
@@ -556,8 +572,10 @@ def _grid_stage(hh: _H, pp: _Poly, qq: _Poly, M: int, K: int) -> dict:
     for i in (zero_iv, zero_iv + 1, bad_iv, bad_iv + 1, exact):
         mask[i] = True
     need = np.flatnonzero(mask)
-    pmod = pp.moduli_grid(M, _KPQ, need)
-    qmod = qq.moduli_grid(M, _KPQ, need)
+    # Taylor order 2 when the radius is tiny (a small Bernstein degree): the order-4 bound
+    # is then better by at most norm * rho**2 / 2 <= 5e-9 norm, for half the work
+    pmod = pp.moduli_grid(M, 2 if r * pp.N <= 1e-4 else _KPQ, need)
+    qmod = qq.moduli_grid(M, 2 if r * qq.N <= 1e-4 else _KPQ, need)
 
     def at(i):
         return np.searchsorted(need, i)
@@ -609,7 +627,10 @@ def _polish(alpha: float, theta: float, pp: _Poly, qq: _Poly) -> tuple[float, fl
             d = p1 + a * q1
             if d == 0:
                 break
-            z = z - (p0 + a * q0) / d
+            step = (p0 + a * q0) / d
+            z = z - step
+            if abs(step) <= 2 * _EPS * abs(z):  # converged: a further step is rounding
+                break
         return z
 
     with np.errstate(all="ignore"):
