@@ -31,15 +31,19 @@ Bernstein's inequality ``||f^(a)|| <= N^a ||f||`` with ``N = n - 1/2``, and it i
 about ``pi``, so its sup norm over ``[0, pi]`` is its sup norm.  (Dividing by
 ``sin(theta)`` instead would give a polynomial that grows like ``n`` near ``pi`` and
 ruins every global bound.)  On the grid ``theta_l = pi l / M`` (``M >= 4 (n + 1)``, a
-power of two) one real FFT per derivative gives ``f, f', ..., f^(K-1)`` (``K = 4``, then
-6).  ``||f|| <= (S + e) / (1 - r N)`` with ``S`` the grid maximum and ``r`` the
-half-spacing (every point is within ``r`` of the grid).  Each grid point certifies its
+power of two; ``M >= 2 (n + 1)`` when ``n >= 4096`` and ``P``, ``Q`` have at most 32 terms
+each: ``f`` is then a few clusters of equal size and the transforms dominate the cost)
+one type-II DCT or DST of length ``M`` per derivative gives ``f, f', ..., f^(K-1)``
+(``K = 4``, then 6).  ``||f|| <= (S + e) / (1 - r N)`` with ``S`` the grid maximum and
+``r`` the half-spacing (every point is within ``r`` of the grid; ``r N <= pi / 4 < 1``
+on either grid).  The certificates below hold for any ``r``: a coarser grid only leaves
+more cells to the refinement.  Each grid point certifies its
 half-cell ``|t - t_l| <= r`` as
 
 * zero-free if ``|f_l| - sum_{a=1}^{K-1} |f^(a)_l| r^a / a! - N^K ||f|| r^K / K! - e > 0``, or
 * monotone if the same Taylor bound applied to ``f'`` is positive,
 
-where ``e`` bounds rounding: ``16 eps log2(FFT length) sum |e_i|`` plus the propagated
+where ``e`` bounds rounding: ``16 eps log2(2 M) sum |e_i|`` plus the propagated
 error of forming the ``e_i`` (a generous model of FFT rounding, not interval
 arithmetic).  An interval between two grid points whose two halves are certified holds
 no zero (both zero-free) or exactly as many as its sign pattern shows: at most one per
@@ -53,8 +57,13 @@ bounded on every interval by the same Taylor argument (grid moduli of the deriva
 from FFTs of the coefficients, the support centred so that Bernstein's degree is half
 the span).  An interval is discarded only if this certified lower bound of ``|alpha|``
 exceeds the best accepted edge so far; the others are refined (a bracketed, safeguarded
-Newton iteration on ``g`` with ``P, Q`` evaluated directly, to ``4 eps`` relative in
-``theta``), cheapest estimate first, in small batches.  So only ``O(1)`` of the ``O(n)``
+Newton iteration on ``g`` with ``P, Q`` evaluated directly, started at the secant point
+of its bracket, to ``4 eps`` relative in ``theta``), cheapest estimate first: the four
+cheapest alone (their edge usually discards all the others), then in batches.  The
+Taylor bound of ``|P|`` (``|Q|``) uses derivatives up to order 3, or only order 1 when
+the radius ``r N_P`` is at most ``1e-4`` (the remainder ``||P|| rho^k / k!`` is a valid
+bound for every order ``k``: ``|T^(k)| <= N^k sum |p_j|``; the lower order only costs at most
+``5e-9 sum |p_j|`` of sharpness).  So only ``O(1)`` of the ``O(n)``
 sign changes are ever refined and the cost is ``O(n log n)`` for every pmf.
 
 **Poles are not crossings.**  Where ``Q(e^{i theta}) = 0``, ``g`` vanishes too.  A refined
@@ -97,6 +106,7 @@ _EPS = np.finfo(float).eps
 _PER_PI_N = 4  # grid points per pi / n, at least (dense P or Q)
 _PER_PI_N_SPARSE = 2  # the same when P and Q have few terms each (f: few clusters of equal size)
 _MIN_M = 16
+_SPARSE_COARSE_N = 4096  # the coarse grid only where the transforms, not Python, dominate
 _K_START, _K_MAX = 4, 6  # Taylor orders for h (derivatives 0..K-1 from the grid)
 _KPQ = 4  # Taylor order for |P| and |Q|
 _MAX_UNCERTIFIED = 16  # more uncertified grid intervals than this (and 4e6/n): refine the grid
@@ -300,7 +310,8 @@ class _H:
             C, Sn = np.cos(X), np.sin(X)
             for a in range(K):
                 cw = self.c * self.w**a
-                out[a, s0 : s0 + step] = (C @ cw, -(Sn @ cw), -(C @ cw), Sn @ cw)[a % 4]
+                v = C @ cw if a % 2 == 0 else Sn @ cw
+                out[a, s0 : s0 + step] = v if a % 4 in (0, 3) else -v
         return out
 
 
@@ -435,7 +446,7 @@ def locus_edge(P: np.ndarray, Q: np.ndarray) -> LocusEdge:
 
     hh = _H(pp, qq, p, q)
     N = hh.N
-    per = _PER_PI_N_SPARSE if pp.sparse and qq.sparse else _PER_PI_N
+    per = _PER_PI_N_SPARSE if pp.sparse and qq.sparse and n >= _SPARSE_COARSE_N else _PER_PI_N
     M = 1 << max(int(math.log2(_MIN_M)), math.ceil(math.log2(per * (n + 1))))
     M_cap = max(M, min(_MAX_M, 1 << math.ceil(math.log2(_MAX_M_OVER_N * (n + 1)))))
     K = _K_START
@@ -683,7 +694,10 @@ def _newton(lo: np.ndarray, hi: np.ndarray, direct, noise: float = 0.0) -> np.nd
     # opposite of the other end's (the bracket holds one zero)
     glo = np.where(lo <= 0, -ghi, glo)
     ghi = np.where(hi >= np.pi, -glo, ghi)
-    x = 0.5 * (lo + hi)
+    # start at the secant point of the bracket (inside it: the end values differ in sign)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x = lo + (hi - lo) * (glo / (glo - ghi))
+    x = np.where(np.isfinite(x) & (x > lo) & (x < hi), x, 0.5 * (lo + hi))
     active = np.ones(lo.size, dtype=bool)
     # the certified count says one zero in [lo, hi]; if g evaluated directly shows no sign
     # change, the zero is at an end within rounding (a zero on a grid point, as for
