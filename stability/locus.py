@@ -364,6 +364,8 @@ def _classify(iv: _Intervals, N: int, H: float, fp: float, pre=None):
     slack /= H
     # both halves zero-free: no zero, nothing else to decide; the rest (a subset) below
     sub = np.flatnonzero(~((za > 0) & (zb > 0)))
+    if sub.size == za.size:  # every cell undecided (coarse grids): no gathering
+        sub = slice(None)
     za, zb = za[sub], zb[sub]
     ha0, hb0 = iv.ha[0, sub], iv.hb[0, sub]
     sa, sb = np.sign(ha0), np.sign(hb0)
@@ -378,8 +380,13 @@ def _classify(iv: _Intervals, N: int, H: float, fp: float, pre=None):
     ta, tb = iv.ta[sub], iv.tb[sub]
     tm = 0.5 * (ta + tb)
     size = iv.ta.size
-    count = np.zeros(size, dtype=int)
-    count[sub] = zl_s.astype(int) + zr_s.astype(int) + zw.astype(int)
+    count = np.zeros(size, dtype=np.int8)
+    count[sub] = np.add(zl_s, zr_s, dtype=np.int8) + zw
+    if isinstance(sub, slice):
+        zl, zr = zl_s, zr_s
+        lo = np.where(zr_s & ~zl_s, tm, ta)
+        hi = np.where(zl_s & ~zr_s, tm, tb)
+        return cert, count, zl, zr, lo, hi, slack
     zl = np.zeros(size, dtype=bool)
     zr = np.zeros(size, dtype=bool)
     zl[sub], zr[sub] = zl_s, zr_s
