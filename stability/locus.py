@@ -82,7 +82,7 @@ the first cells are certified or bisected like any other.
 Accuracy: the zero is located by Newton's method on ``g`` (evaluated directly, with the
 supports centred so that phases stay small) until the step stalls at rounding level;
 the relative error of ``alpha`` is then a few ``eps / theta`` (measured against eq. 6:
-about 2e-12 at ``tau = 1e5``, 1.3e-10 at ``tau = 1e6``; below 1e-12 against a 30-digit
+about 2e-12 at ``tau = 1e5``, 1.3e-11 at ``tau = 1e6``; below 1e-12 against a 30-digit
 truth for supports up to 256).  Exception: where a pair of roots only touches the circle
 at the edge (a double zero of ``g``; e.g. ``Empirical([.5, .25, .25])``, the pair ``+-i`` at
 ``alpha = 4``) the angle is defined to ``sqrt(eps)`` in double precision and ``alpha`` to
