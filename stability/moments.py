@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_momentum, check_real
+from ._validation import MAX_STEPS, check_momentum, check_real
 from .delays import Empirical, as_pmf
 
 __all__ = ["MeanSquareResult", "AlmostSureResult", "LyapunovEstimate", "CRITERIA",
@@ -56,6 +56,8 @@ _DOUBLING_RTOL = 1e-7
 #: The certified march stops once the bracket of the first crossing is this narrow (relative).
 BRACKET_RTOL = 1e-9
 _MAX_GRID = 2**24
+#: A scan root this close (relative) to the mean edge is taken to be the mean edge.
+_MEAN_JUMP_RTOL = 1e-10  # the promised accuracy
 _MAX_MARCH = 2000
 _EPS = float(np.finfo(float).eps)
 #: Factor on quadrature sums of bounds (a grid mean of a smooth positive bound).
@@ -250,7 +252,8 @@ def mean_square_gain(delay, alpha: float, *, momentum: str = "none", m: float = 
     Returns
     -------
     float
-        ``S(alpha) >= 0``; 0 for a constant delay.  Relative accuracy about ``GAIN_RTOL``
+        ``S(alpha) >= 0``; 0 for a constant delay.  An ``alpha`` at or above the mean
+        edge (mean recursion not stable, Schur-Cohn test) raises ValueError.  Relative accuracy about ``GAIN_RTOL``
         (1e-13), or ``16 eps ||h||^2`` absolute, whichever is larger: the trapezoid rule on
         ``N`` points, doubling ``N`` until two successive values agree to 1e-7; the rule
         converges geometrically, like ``r^N`` with ``r`` the largest root modulus of the
@@ -265,9 +268,19 @@ def mean_square_gain(delay, alpha: float, *, momentum: str = "none", m: float = 
     >>> round(mean_square_gain(Uniform(1, 2), 0.5), 12)
     0.107142857143
     """
+    from .polynomials import polynomial_pair
+
     alpha = check_real(alpha, "alpha", low=0.0, low_inclusive=False)
     momentum, m = check_momentum(momentum, m)
     pmf = np.asarray(as_pmf(delay), dtype=float)
+    # S is the gain of a renewal equation only while the mean recursion is stable; at or
+    # above the mean edge the integral is a meaningless finite number: refuse it.
+    P, Q = polynomial_pair(Empirical(pmf), momentum=momentum, m=m)
+    with np.errstate(over="ignore", invalid="ignore"):  # a huge alpha overflows: unstable
+        mean_stable = bool(_gain_exact_pq(P, Q, momentum, m, np.array([alpha]))[1][0])
+    if not mean_stable:
+        raise ValueError(f"alpha={alpha!r} is at or above the mean edge of delay={delay!r} "
+                         f"(momentum={momentum!r}, m={m!r}): the mean-square gain is defined below it only")
     if _is_constant(pmf):
         return 0.0
     spec = _Spectrum(pmf, momentum, m)
@@ -438,16 +451,21 @@ def _scan_edge(delay, pmf, momentum, m, mean_edge_fn) -> MeanSquareResult:
     #    has a pole at the mean edge, so g is continuous there (fewer iterations than S - 1).
     def g(a):
         S_a, st_a = gain(a)
-        return float(1.0 - 1.0 / S_a[0]) if st_a[0] and S_a[0] > 0 else 1.0
+        if not st_a[0]:
+            return 1.0
+        # S underflows to 0 (or 1/S overflows) for a negligible tail: still "good", so
+        # negative (it used to return +1 there, and brentq saw no sign change).
+        return float(1.0 - 1.0 / S_a[0]) if S_a[0] > 1e-300 else -1.0
 
     alpha = brentq(g, lo, hi, xtol=1e-300, rtol=_BRENT_RTOL)
     # Which condition failed first: the gain (S reaches 1) or the mean recursion (a jump
-    # of g from S - 1 < 0 to +1 at the mean edge)?
-    below = alpha * (1.0 - 1e-12)
-    S_b, st_b = gain(below)
-    S_a, st_a = gain(alpha)
-    if st_b[0] and S_b[0] < 1.0 - 1e-6 and (not st_a[0] or S_a[0] < 1.0 - 1e-6):
-        mean_edge = mean_edge_fn()
+    # of g from S - 1 < 0 to +1 at the mean edge)?  g changes sign only at those two
+    # places, so a root clearly below the mean edge is a gain crossing.  (Deciding from
+    # the size of S at the root was wrong for m near 1, where S carries rounding noise of
+    # 1e-3: Empirical([0.2, 0.3, 0.5]), standard, m = 0.9999 returned the mean edge,
+    # 1.8e-5 above the crossing.)
+    mean_edge = mean_edge_fn()
+    if alpha >= mean_edge * (1.0 - _MEAN_JUMP_RTOL):
         return MeanSquareResult(mean_edge, "mean", (lo, hi), evals, 0)
     return MeanSquareResult(float(alpha), "gain", (lo, hi), evals, 0)
 
@@ -622,7 +640,9 @@ def mean_square_edge(delay, *, momentum: str = "none", m: float = 0.0, method: s
     Accuracy: both methods agree with the spectral radius of the dense Kronecker map
     (:func:`kronecker_edge`) to 1e-10 relative (measured: at most 3e-13) for supports up to
     5, all three schemes with ``m`` up to 0.9, and with each other to 1e-10 on supports of
-    64.  Cost of the default: about 40 evaluations of ``S`` of ``O(K^2)`` each (support 64:
+    64.  Near ``m = 1`` Astrom's reduction loses digits (roots close to ``z = 1``): at
+    ``m = 0.9999`` the gain carries rounding noise of about 1e-3 and the default's edge is
+    good to about 1e-7 (measured 4e-8 against the 30-digit dense map, support 3).  Cost of the default: about 40 evaluations of ``S`` of ``O(K^2)`` each (support 64:
     about 30 ms; support 4096: several seconds).
 
     Examples
@@ -774,9 +794,17 @@ class LyapunovEstimate:
     burn_in: int
 
 
-def _check_int(value, name, low):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+#: Most independent streams of the Lyapunov simulation (memory grows with streams x grid).
+MAX_STREAMS = 1000
+
+
+def _check_int(value, name, low, high=None):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer >= {low}, got {value!r}")
+    if value < low:
         raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+    if high is not None and value > high:
+        raise ValueError(f"{name}={value!r} is above the limit {high}")
     return int(value)
 
 
@@ -815,7 +843,7 @@ def lyapunov_exponents(delay, alphas, *, momentum: str = "none", m: float = 0.0,
     steps : int
         Steps per stream (>= 100).
     streams : int
-        Independent streams (>= 2), for the standard error.
+        Independent streams (2 to ``MAX_STREAMS`` = 1000), for the standard error.
     burn_in : int, optional
         Steps left out at the start (default ``steps // 10``), so that the state direction
         has forgotten its start.
@@ -833,8 +861,8 @@ def lyapunov_exponents(delay, alphas, *, momentum: str = "none", m: float = 0.0,
     a = np.atleast_1d(np.asarray(alphas, dtype=float))
     if a.ndim != 1 or a.size == 0 or not np.all(np.isfinite(a)) or np.any(a <= 0):
         raise ValueError(f"alphas must be finite and > 0, got {alphas!r}")
-    steps = _check_int(steps, "steps", 100)
-    streams = _check_int(streams, "streams", 2)
+    steps = _check_int(steps, "steps", 100, MAX_STEPS)
+    streams = _check_int(streams, "streams", 2, MAX_STREAMS)
     burn_in = steps // 10 if burn_in is None else _check_int(burn_in, "burn_in", 0)
     if burn_in >= steps:
         raise ValueError(f"burn_in={burn_in} must be below steps={steps}")
@@ -963,7 +991,7 @@ def almost_sure_edge(delay, *, momentum: str = "none", m: float = 0.0, rtol: flo
     confidence : float
         Level of the interval, in ``(0, 1)``; default 0.95.
     streams : int
-        Independent streams (>= 2; default 16).
+        Independent streams (2 to ``MAX_STREAMS`` = 1000; default 16).
     steps : int, optional
         Steps per stream of the first fine pass (default ``200 (K + 2) + 4000``).
     max_steps : int, optional
@@ -1002,12 +1030,12 @@ def almost_sure_edge(delay, *, momentum: str = "none", m: float = 0.0, rtol: flo
     rtol = check_real(rtol, "rtol", low=0.0, high=0.5, low_inclusive=False)
     confidence = check_real(confidence, "confidence", low=0.0, high=1.0, low_inclusive=False,
                             high_inclusive=False)
-    streams = _check_int(streams, "streams", 2)
+    streams = _check_int(streams, "streams", 2, MAX_STREAMS)
     gen = _as_generator(rng)
     pmf = np.asarray(as_pmf(delay), dtype=float)
     K = pmf.size - 1
-    steps = 200 * (K + 2) + 4000 if steps is None else _check_int(steps, "steps", 100)
-    max_steps = 16 * steps if max_steps is None else _check_int(max_steps, "max_steps", steps)
+    steps = 200 * (K + 2) + 4000 if steps is None else _check_int(steps, "steps", 100, MAX_STEPS)
+    max_steps = 16 * steps if max_steps is None else _check_int(max_steps, "max_steps", steps, MAX_STEPS)
     ams = mean_square_edge(delay, momentum=momentum, m=m)
     seeds = gen.bit_generator.seed_seq.spawn(2) if hasattr(gen.bit_generator, "seed_seq") else [0, 1]
 

@@ -54,14 +54,14 @@ class ThresholdResult:
         True when no crossing below ``alpha`` can have been missed (``"locus"``: the
         certificate of :mod:`stability.locus`); False for ``"brentq"``, whose scan can
         step over an unstable window shorter than a factor ``SCAN_RATIO``.
-    margin : float
+    margin : float or None
         ``"locus"``: the smallest certified lower bound of ``|h|`` (or ``|h'|/N``) over
         the cells of the grid and its bisections, relative to the bound on ``||h||``
-        (positive by construction: the slack of the weakest exclusion).  NaN for brentq.
-    alpha_margin : float
+        (positive by construction: the slack of the weakest exclusion).  None for brentq.
+    alpha_margin : float or None
         ``"locus"``: the smallest ``|alpha|_lower / alpha - 1`` over the intervals that
         were discarded because no crossing in them can lie below ``alpha`` (positive by
-        construction; inf if none).  NaN for brentq.
+        construction; None if no interval was discarded).  None for brentq.
     refined : int
         ``"locus"``: zeros refined by Newton's method plus intervals bisected.  0 for
         brentq.
@@ -75,8 +75,8 @@ class ThresholdResult:
     iterations: int = 0
     function_calls: int = 0
     certified: bool = False
-    margin: float = math.nan
-    alpha_margin: float = math.nan
+    margin: float | None = None
+    alpha_margin: float | None = None
     refined: int = 0
 
     @property
@@ -118,7 +118,9 @@ def _locus_result(P, Q, label: str = "") -> ThresholdResult:
     except ArithmeticError as err:
         raise ArithmeticError(f"{label}: {err}" if label else str(err)) from None
     return ThresholdResult(e.alpha, "locus", e.theta, e.residual, None, e.candidates, 0,
-                           certified=True, margin=e.margin, alpha_margin=e.alpha_margin, refined=e.refined)
+                           certified=True, margin=e.margin,
+                           alpha_margin=None if math.isinf(e.alpha_margin) else e.alpha_margin,
+                           refined=e.refined)
 
 
 def _brentq_result(P, Q, delay, momentum, m) -> ThresholdResult:
@@ -308,6 +310,9 @@ def threshold(delay, *, momentum: str = "none", m: float = 0.0, method: str = "a
     if criterion != "mean":
         from .moments import criterion_edge
 
+        if method not in METHODS:  # checked here too: a random delay may never reach the mean edge
+            raise ValueError(f"unknown method {method!r}; expected one of {METHODS}")
+
         return criterion_edge(delay, momentum=momentum, m=m, criterion=criterion,
                               mean_edge=lambda: threshold_result(delay, momentum=momentum, m=m,
                                                                  method=method).alpha)
@@ -456,7 +461,8 @@ def scaled_learning_rate(eta0: float, delay, *, momentum: str = "none", m: float
     -------
     float
         The rescaled learning rate; its relative accuracy is that of :func:`threshold`
-        (1e-10) in both configurations.
+        (1e-10) in both configurations, except with ``criterion="almost-sure"`` and a
+        random delay: that edge is simulated (seeded; 95% CI of about 1%).
 
     Raises
     ------

@@ -92,3 +92,14 @@ def test_python_dash_m_and_console_script_agree():
                        capture_output=True, text=True)
     assert a.splitlines()[0] == "0.2846296765"
     assert b.returncode == 2 and "Traceback" not in b.stderr and b.stderr.count("\n") == 1
+
+
+def test_printed_accuracy_is_not_1e10_above_m_099(capsys):
+    # Regression: the CLI printed "relative accuracy 1e-10" for every m, while threshold's
+    # docstring promises only 2 eps (K + 1) / (1 - m) for 0.99 < m <= 0.9999.
+    code, out, _ = run(capsys, "threshold", "--delay", "1000", "--momentum", "standard", "--m", "0.9999", "--json")
+    assert code == 0
+    bound = 2 * 2.0**-52 * 1001 / (1 - 0.9999)
+    assert json.loads(out)["relative_accuracy"] == pytest.approx(bound, rel=1e-12)
+    code, out, _ = run(capsys, "threshold", "--delay", "1000", "--momentum", "standard", "--m", "0.99", "--json")
+    assert json.loads(out)["relative_accuracy"] == 1e-10
