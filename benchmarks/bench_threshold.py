@@ -16,6 +16,10 @@ Targets (issue #10): dense pmf of support 1e5 and Uniform(1, 1e5) under 2 s; con
 delays no slower than the previous method (ratio >= 1).  Issue #14: tau = 1e6 under 2 s.
 
     python benchmarks/bench_threshold.py [--old PATH]
+
+Since the certified method landed on main, the previous (uncertified) locus is main
+before that merge: ``git show 72da06e:stability/locus.py > /tmp/old_locus.py`` and
+``--old /tmp/old_locus.py``.
 """
 
 from __future__ import annotations

@@ -31,15 +31,19 @@ Bernstein's inequality ``||f^(a)|| <= N^a ||f||`` with ``N = n - 1/2``, and it i
 about ``pi``, so its sup norm over ``[0, pi]`` is its sup norm.  (Dividing by
 ``sin(theta)`` instead would give a polynomial that grows like ``n`` near ``pi`` and
 ruins every global bound.)  On the grid ``theta_l = pi l / M`` (``M >= 4 (n + 1)``, a
-power of two) one real FFT per derivative gives ``f, f', ..., f^(K-1)`` (``K = 4``, then
-6).  ``||f|| <= (S + e) / (1 - r N)`` with ``S`` the grid maximum and ``r`` the
-half-spacing (every point is within ``r`` of the grid).  Each grid point certifies its
+power of two; ``M >= 2 (n + 1)`` when ``n >= 4096`` and ``P``, ``Q`` have at most 32 terms
+each: ``f`` is then a few clusters of equal size and the transforms dominate the cost)
+one type-II DCT or DST of length ``M`` per derivative gives ``f, f', ..., f^(K-1)``
+(``K = 4``, then 6).  ``||f|| <= (S + e) / (1 - r N)`` with ``S`` the grid maximum and
+``r`` the half-spacing (every point is within ``r`` of the grid; ``r N <= pi / 4 < 1``
+on either grid).  The certificates below hold for any ``r``: a coarser grid only leaves
+more cells to the refinement.  Each grid point certifies its
 half-cell ``|t - t_l| <= r`` as
 
 * zero-free if ``|f_l| - sum_{a=1}^{K-1} |f^(a)_l| r^a / a! - N^K ||f|| r^K / K! - e > 0``, or
 * monotone if the same Taylor bound applied to ``f'`` is positive,
 
-where ``e`` bounds rounding: ``16 eps log2(FFT length) sum |e_i|`` plus the propagated
+where ``e`` bounds rounding: ``16 eps log2(2 M) sum |e_i|`` plus the propagated
 error of forming the ``e_i`` (a generous model of FFT rounding, not interval
 arithmetic).  An interval between two grid points whose two halves are certified holds
 no zero (both zero-free) or exactly as many as its sign pattern shows: at most one per
@@ -53,8 +57,13 @@ bounded on every interval by the same Taylor argument (grid moduli of the deriva
 from FFTs of the coefficients, the support centred so that Bernstein's degree is half
 the span).  An interval is discarded only if this certified lower bound of ``|alpha|``
 exceeds the best accepted edge so far; the others are refined (a bracketed, safeguarded
-Newton iteration on ``g`` with ``P, Q`` evaluated directly, to ``4 eps`` relative in
-``theta``), cheapest estimate first, in small batches.  So only ``O(1)`` of the ``O(n)``
+Newton iteration on ``g`` with ``P, Q`` evaluated directly, started at the secant point
+of its bracket, to ``4 eps`` relative in ``theta``), cheapest estimate first: the four
+cheapest alone (their edge usually discards all the others), then in batches.  The
+Taylor bound of ``|P|`` (``|Q|``) uses derivatives up to order 3, or only order 1 when
+the radius ``r N_P`` is at most ``1e-4`` (the remainder ``||P|| rho^k / k!`` is a valid
+bound for every order ``k``: ``|T^(k)| <= N^k sum |p_j|``; the lower order only costs at most
+``5e-9 sum |p_j|`` of sharpness).  So only ``O(1)`` of the ``O(n)``
 sign changes are ever refined and the cost is ``O(n log n)`` for every pmf.
 
 **Poles are not crossings.**  Where ``Q(e^{i theta}) = 0``, ``g`` vanishes too.  A refined
@@ -73,7 +82,7 @@ the first cells are certified or bisected like any other.
 Accuracy: the zero is located by Newton's method on ``g`` (evaluated directly, with the
 supports centred so that phases stay small) until the step stalls at rounding level;
 the relative error of ``alpha`` is then a few ``eps / theta`` (measured against eq. 6:
-about 2e-12 at ``tau = 1e5``, 1.3e-10 at ``tau = 1e6``; below 1e-12 against a 30-digit
+about 2e-12 at ``tau = 1e5``, 1.3e-11 at ``tau = 1e6``; below 1e-12 against a 30-digit
 truth for supports up to 256).  Exception: where a pair of roots only touches the circle
 at the edge (a double zero of ``g``; e.g. ``Empirical([.5, .25, .25])``, the pair ``+-i`` at
 ``alpha = 4``) the angle is defined to ``sqrt(eps)`` in double precision and ``alpha`` to
@@ -94,8 +103,10 @@ __all__ = ["locus_edge", "LocusEdge", "RESIDUAL_TOL"]
 RESIDUAL_TOL = 1e-6
 
 _EPS = np.finfo(float).eps
-_PER_PI_N = 4  # grid points per pi / n, at least
-_MIN_M = 64
+_PER_PI_N = 4  # grid points per pi / n, at least (dense P or Q)
+_PER_PI_N_SPARSE = 2  # the same when P and Q have few terms each (f: few clusters of equal size)
+_MIN_M = 16
+_SPARSE_COARSE_N = 4096  # the coarse grid only where the transforms, not Python, dominate
 _K_START, _K_MAX = 4, 6  # Taylor orders for h (derivatives 0..K-1 from the grid)
 _KPQ = 4  # Taylor order for |P| and |Q|
 _MAX_UNCERTIFIED = 16  # more uncertified grid intervals than this (and 4e6/n): refine the grid
@@ -146,17 +157,6 @@ class LocusEdge:
     grid: int
 
 
-_TABLE: dict = {}
-
-
-def _unit_table(M: int) -> np.ndarray:
-    """``e^{i pi l / M}``, ``l < 2M`` (the last one kept: P and Q share it)."""
-    if M not in _TABLE:
-        _TABLE.clear()
-        _TABLE[M] = np.exp(1j * np.pi * np.arange(2 * M) / M)
-    return _TABLE[M]
-
-
 class _Poly:
     """A real polynomial (lowest power first) on the unit circle, support centred at ``s``.
 
@@ -192,14 +192,19 @@ class _Poly:
 
     def moduli_grid(self, M: int, k: int, points: np.ndarray) -> np.ndarray:
         """``moduli_at(pi * points / M, k)`` (grid indices), by FFT when dense."""
+        if self.idx.size == 1:  # |c_j| |w|**a, exactly
+            mods = abs(float(self.val[0])) * np.abs(float(self.w[0])) ** np.arange(k)
+            return np.repeat(mods[:, None], points.size, axis=1)
         if self.sparse:
             # exact phases: e^{i j pi l / M} with j l reduced modulo 2M in integers
+            # (the phase is taken relative to the first term: |T^(a)| is unchanged)
             out = np.zeros((k, points.size), dtype=complex)
-            table = _unit_table(M)
+            j0 = int(self.idx[0])
             for j, v, w in zip(self.idx, self.val, self.w):
-                e = v * table[(points * int(j)) & (2 * M - 1)]
+                red = (points * (int(j) - j0)) & (2 * M - 1)
+                e = np.exp((1j * np.pi / M) * red) if j != j0 else np.ones(points.size, dtype=complex)
                 for a in range(k):
-                    out[a] += e * w**a
+                    out[a] += e * (v * w**a)
             return np.abs(out)
         out = np.empty((k, points.size))
         for a in range(k):
@@ -269,27 +274,30 @@ class _H:
         return self.coef_err + 16 * _EPS * math.log2(max(L, 2)) * self.abs_sum
 
     def grid(self, M: int, K: int) -> np.ndarray:
-        """``f^(a) / N**a`` at ``theta_l = pi l / M``, ``a < K``, shape ``(K, M + 1)``."""
+        """``f^(a) / N**a`` at ``theta_l = pi l / M``, ``a < K``, shape ``(K, M + 1)``.
+
+        ``cos((i + 1/2) pi l / M)`` and ``sin(...)`` are the kernels of the type-II DCT and
+        DST of length ``M`` (``scipy.fft``: an FFT of length ``M``, real input): one real
+        transform per derivative, a quarter of a complex FFT of length ``2 M``.
+        """
+        from scipy.fft import dct, dst
+
         have = self.grid_cache.get(M, np.empty((0, M + 1)))
         out = np.empty((K, M + 1))
         out[: have.shape[0]] = have
-        if have.shape[0] < K:
-            half = 0.5 * np.pi * np.arange(M + 1) / M
-            cs, sn = np.cos(half), np.sin(half)
         for a in range(have.shape[0], K):
-            # conj(F) e^{i theta/2} = (Fr c + Fi s) + i (Fr s - Fi c)
-            F = np.fft.rfft(self.c * self.w**a, 2 * M)
+            x = self.c * self.w**a if a > 1 else (self.c * self.w if a else self.c)
+            # d^a/dt^a cos(j t) = j^a (cos, -sin, -cos, sin)[a % 4] (j t); scipy's DCT-II and
+            # DST-II carry a factor 2; DST-II index k is l = k + 1
+            sign = 0.5 if a % 4 in (0, 3) else -0.5
             if a % 2 == 0:
-                np.multiply(F.real, cs, out=out[a])
-                out[a] += F.imag * sn
-                if a % 4 == 2:
-                    np.negative(out[a], out=out[a])
+                out[a, :M] = dct(x, type=2, n=M)
+                out[a, M] = 0.0  # cos((i + 1/2) pi) = 0
+                out[a, :M] *= sign
             else:
-                np.multiply(F.imag, cs, out=out[a])
-                out[a] -= F.real * sn
-                if a % 4 == 3:
-                    np.negative(out[a], out=out[a])
-            del F
+                out[a, 1:] = dst(x, type=2, n=M)
+                out[a, 0] = 0.0  # sin(0) = 0
+                out[a, 1:] *= sign
         out[0, M] = 0.0  # f(pi) = 0 exactly
         self.grid_cache = {M: out}
         return out
@@ -302,7 +310,8 @@ class _H:
             C, Sn = np.cos(X), np.sin(X)
             for a in range(K):
                 cw = self.c * self.w**a
-                out[a, s0 : s0 + step] = (C @ cw, -(Sn @ cw), -(C @ cw), Sn @ cw)[a % 4]
+                v = C @ cw if a % 2 == 0 else Sn @ cw
+                out[a, s0 : s0 + step] = v if a % 4 in (0, 3) else -v
         return out
 
 
@@ -350,23 +359,41 @@ def _classify(iv: _Intervals, N: int, H: float, fp: float, pre=None):
         za, da, zb, db = pre[0][:-1], pre[1][:-1], pre[0][1:], pre[1][1:]
     ok_a, ok_b = (za > 0) | (da > 0), (zb > 0) | (db > 0)
     cert = ok_a & ok_b
-    ha0, hb0 = iv.ha[0], iv.hb[0]
+    slack = np.minimum(np.maximum(za, da), np.maximum(zb, db))
+    np.maximum(slack, 0, out=slack)
+    slack /= H
+    # both halves zero-free: no zero, nothing else to decide; the rest (a subset) below
+    sub = np.flatnonzero(~((za > 0) & (zb > 0)))
+    if sub.size == za.size:  # every cell undecided (coarse grids): no gathering
+        sub = slice(None)
+    za, zb = za[sub], zb[sub]
+    ha0, hb0 = iv.ha[0, sub], iv.hb[0, sub]
     sa, sb = np.sign(ha0), np.sign(hb0)
     # sign of h at the midpoint, when a half determines it
-    mid_a = np.where(za > 0, sa, np.where(ha0 == 0, np.sign(iv.ha[1]), 0.0))
-    mid_b = np.where(zb > 0, sb, np.where(hb0 == 0, -np.sign(iv.hb[1]), 0.0))
+    mid_a = np.where(za > 0, sa, np.where(ha0 == 0, np.sign(iv.ha[1, sub]), 0.0))
+    mid_b = np.where(zb > 0, sb, np.where(hb0 == 0, -np.sign(iv.hb[1, sub]), 0.0))
     smid = np.where(mid_a != 0, mid_a, mid_b)
     known = smid != 0
-    zl = known & (za <= 0) & (ha0 != 0) & (sa != smid)  # one zero in the left half
-    zr = known & (zb <= 0) & (hb0 != 0) & (sb != smid)
+    zl_s = known & (za <= 0) & (ha0 != 0) & (sa != smid)  # one zero in the left half
+    zr_s = known & (zb <= 0) & (hb0 != 0) & (sb != smid)
     zw = ~known & (sa * sb < 0)  # monotone throughout: one zero iff a sign change
-    tm = 0.5 * (iv.ta + iv.tb)
-    count = zl.astype(int) + zr.astype(int) + zw.astype(int)
-    lo = np.where(zr & ~zl, tm, iv.ta)
-    hi = np.where(zl & ~zr, tm, iv.tb)
-    slack = np.maximum(np.maximum(za, da), 0) / H
-    slack_b = np.maximum(np.maximum(zb, db), 0) / H
-    return cert, count, zl, zr, lo, hi, np.minimum(slack, slack_b)
+    ta, tb = iv.ta[sub], iv.tb[sub]
+    tm = 0.5 * (ta + tb)
+    size = iv.ta.size
+    count = np.zeros(size, dtype=np.int8)
+    count[sub] = np.add(zl_s, zr_s, dtype=np.int8) + zw
+    if isinstance(sub, slice):
+        zl, zr = zl_s, zr_s
+        lo = np.where(zr_s & ~zl_s, tm, ta)
+        hi = np.where(zl_s & ~zr_s, tm, tb)
+        return cert, count, zl, zr, lo, hi, slack
+    zl = np.zeros(size, dtype=bool)
+    zr = np.zeros(size, dtype=bool)
+    zl[sub], zr[sub] = zl_s, zr_s
+    lo, hi = iv.ta.copy(), iv.tb.copy()
+    lo[sub] = np.where(zr_s & ~zl_s, tm, ta)
+    hi[sub] = np.where(zl_s & ~zr_s, tm, tb)
+    return cert, count, zl, zr, lo, hi, slack
 
 
 def locus_edge(P: np.ndarray, Q: np.ndarray) -> LocusEdge:
@@ -426,7 +453,8 @@ def locus_edge(P: np.ndarray, Q: np.ndarray) -> LocusEdge:
 
     hh = _H(pp, qq, p, q)
     N = hh.N
-    M = 1 << max(int(math.log2(_MIN_M)), math.ceil(math.log2(_PER_PI_N * (n + 1))))
+    per = _PER_PI_N_SPARSE if pp.sparse and qq.sparse and n >= _SPARSE_COARSE_N else _PER_PI_N
+    M = 1 << max(int(math.log2(_MIN_M)), math.ceil(math.log2(per * (n + 1))))
     M_cap = max(M, min(_MAX_M, 1 << math.ceil(math.log2(_MAX_M_OVER_N * (n + 1)))))
     K = _K_START
     margin = math.inf
@@ -479,7 +507,7 @@ def locus_edge(P: np.ndarray, Q: np.ndarray) -> LocusEdge:
         # bisect: h, |P|, |Q| and their derivatives at the midpoints, directly (O(n) each)
         m_t = 0.5 * (unc["ta"] + unc["tb"])
         hm = hh.at(m_t, K)
-        pm, qm = pp.moduli_at(m_t, _KPQ), qq.moduli_at(m_t, _KPQ)
+        pm, qm = pp.moduli_at(m_t, unc["pa"].shape[0]), qq.moduli_at(m_t, unc["qa"].shape[0])
         bisected += m_t.size
         refined += m_t.size
         child = dict(ta=np.concatenate([unc["ta"], m_t]), tb=np.concatenate([m_t, unc["tb"]]),
@@ -507,7 +535,6 @@ def locus_edge(P: np.ndarray, Q: np.ndarray) -> LocusEdge:
     else:
         raise ArithmeticError("the boundary locus cannot be certified within the refinement budget")
 
-    _TABLE.clear()
     if not math.isfinite(best):
         raise ArithmeticError("the boundary locus never crosses the positive real axis")
     best, best_theta = _polish(best, best_theta, pp, qq)
@@ -534,8 +561,9 @@ def _refine(lo, hi, low, est, done, best, direct, accept, noise, batch=_BATCH) -
         open_ = np.flatnonzero(~done & (low <= best()))
         if open_.size == 0:
             return count
-        # the first few cheapest estimates alone: their edge usually prunes the rest
-        size = _BATCH if count == 0 and not math.isfinite(best()) else batch
+        # the first few cheapest estimates alone: their edge usually prunes the rest (the
+        # edge at theta = pi, known before, is usually far above and prunes nothing)
+        size = _BATCH if count == 0 else batch
         pick = open_[np.argsort(est[open_], kind="stable")[:size]]
         accept(_newton(lo[pick], hi[pick], direct, noise))
         done[pick] = True
@@ -548,7 +576,7 @@ def _grid_stage(hh: _H, pp: _Poly, qq: _Poly, M: int, K: int) -> dict:
     hd = hh.grid(M, K)
     r = math.pi / (2 * M)
     fp = hh.fp(2 * M)
-    # ||h|| <= S / (1 - r N): every t is within r of a grid point (r N < pi / 8 here)
+    # ||h|| <= S / (1 - r N): every t is within r of a grid point (r N < pi / 4 here)
     H = min(hh.abs_sum, (float(np.max(np.abs(hd[0]))) + fp) / (1.0 - r * N))
     H = max(H, np.finfo(float).tiny)
     theta = np.pi * np.arange(M + 1) / M
@@ -562,8 +590,10 @@ def _grid_stage(hh: _H, pp: _Poly, qq: _Poly, M: int, K: int) -> dict:
     for i in (zero_iv, zero_iv + 1, bad_iv, bad_iv + 1, exact):
         mask[i] = True
     need = np.flatnonzero(mask)
-    pmod = pp.moduli_grid(M, _KPQ, need)
-    qmod = qq.moduli_grid(M, _KPQ, need)
+    # Taylor order 2 when the radius is tiny (a small Bernstein degree): the order-4 bound
+    # is then better by at most norm * rho**2 / 2 <= 5e-9 norm, for half the work
+    pmod = pp.moduli_grid(M, 2 if r * pp.N <= 1e-4 else _KPQ, need)
+    qmod = qq.moduli_grid(M, 2 if r * qq.N <= 1e-4 else _KPQ, need)
 
     def at(i):
         return np.searchsorted(need, i)
@@ -615,7 +645,10 @@ def _polish(alpha: float, theta: float, pp: _Poly, qq: _Poly) -> tuple[float, fl
             d = p1 + a * q1
             if d == 0:
                 break
-            z = z - (p0 + a * q0) / d
+            step = (p0 + a * q0) / d
+            z = z - step
+            if abs(step) <= 2 * _EPS * abs(z):  # converged: a further step is rounding
+                break
         return z
 
     with np.errstate(all="ignore"):
@@ -668,7 +701,10 @@ def _newton(lo: np.ndarray, hi: np.ndarray, direct, noise: float = 0.0) -> np.nd
     # opposite of the other end's (the bracket holds one zero)
     glo = np.where(lo <= 0, -ghi, glo)
     ghi = np.where(hi >= np.pi, -glo, ghi)
-    x = 0.5 * (lo + hi)
+    # start at the secant point of the bracket (inside it: the end values differ in sign)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x = lo + (hi - lo) * (glo / (glo - ghi))
+    x = np.where(np.isfinite(x) & (x > lo) & (x < hi), x, 0.5 * (lo + hi))
     active = np.ones(lo.size, dtype=bool)
     # the certified count says one zero in [lo, hi]; if g evaluated directly shows no sign
     # change, the zero is at an end within rounding (a zero on a grid point, as for
