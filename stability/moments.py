@@ -720,7 +720,11 @@ def mean_square_edge(delay, *, momentum: str = "none", m: float = 0.0, method: s
     5, all three schemes with ``m`` up to 0.9, and with each other to 1e-10 on supports of
     64.  Near ``m = 1`` Astrom's reduction loses digits (roots close to ``z = 1``): at
     ``m = 0.9999`` the gain carries rounding noise of about 1e-3 and the default's edge is
-    good to about 1e-7 (measured 4e-8 against the 30-digit dense map, support 3).  Cost of
+    good to about 1e-7 (measured 4e-8 against the 30-digit dense map, support 3).  Nearly
+    constant delays lose digits the same way: with a mass ``1 - e`` at one delay and ``e``
+    at a neighbouring one, ``e <= 1e-6``, the gain is a tiny difference and the edge is good
+    to about 1e-8 only (measured up to 1.1e-8 against a 40-digit dense map, and once 7.9e-9
+    above the edge); ``MeanSquareResult.limited_by`` is ``"gain"`` there.  Cost of
     the default: about 30 to 60 evaluations of ``S`` of ``O(K^2)`` each
     (with numba, ``benchmarks/bench_moments.py``: support 64 under 1 ms, support 4096
     about 0.35 s; the numpy loop is about 4x slower at 4096).  Where ``S(0+)`` is already
