@@ -259,7 +259,7 @@ def threshold(delay, *, momentum: str = "none", m: float = 0.0, method: str = "a
     in ``cos(theta)``, exact integer arithmetic) at relative 1e-10 on adversarial pmfs
     (two point masses, gaps, geometric tails, tiny far weights; support up to 256,
     ``m <= 0.99``), and with eq. 6 up to ``tau = 100000`` (measured error: at most about
-    2e-12; it grows like ``eps / theta`` for longer delays: 1.3e-10 at ``tau = 1e6``).
+    2e-12; it grows like ``eps / theta`` for longer delays: 1.3e-11 at ``tau = 1e6``).
     Where a root pair only touches the circle at the edge (a double zero of ``g``) the
     accuracy is about 1e-8 (``sqrt(eps)`` in the angle), and within about 1e-7 of such a
     pmf, where the pair does cross, about 4e-10 (measured).
