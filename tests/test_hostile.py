@@ -249,15 +249,20 @@ def test_sigterm_during_figures_leaves_no_temporary_files(tmp_path):
         def slow_save(fig, fh, fmt):
             real(fig, fh, fmt)
             fh.flush()
+            open(sys.argv[2], "w").close()  # the image is in the temporary file: signal now
             time.sleep(60)
         plotting.save = slow_save
         sys.exit(main(["figures", "--out", sys.argv[1], "--only", "fig6", "--no-progress"]))
     """)
-    proc = subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], stderr=subprocess.PIPE, text=True,
-                            env=dict(os.environ, PYTHONPATH=ROOT, OPENBLAS_NUM_THREADS="1"))
+    # The test waits for a marker written after matplotlib has rendered: a signal that landed
+    # inside matplotlib's first use of mathtext (it builds a pyparsing grammar) once made
+    # pyparsing print an unrelated "Exception ignored" line at exit.
+    ready = tmp_path.parent / (tmp_path.name + "-ready")
+    proc = subprocess.Popen([sys.executable, "-c", script, str(tmp_path), str(ready)], stderr=subprocess.PIPE,
+                            text=True, env=dict(os.environ, PYTHONPATH=ROOT, OPENBLAS_NUM_THREADS="1"))
     try:
         deadline = time.monotonic() + 60
-        while not any(p.name.startswith(".tmp-") for p in tmp_path.iterdir()):
+        while not (ready.exists() and any(p.name.startswith(".tmp-") for p in tmp_path.iterdir())):
             assert proc.poll() is None and time.monotonic() < deadline
             time.sleep(0.05)
         proc.send_signal(signal.SIGTERM)
