@@ -91,6 +91,26 @@ def child_cpu_time(argv, *, repeats: int = 5, env=None, cwd=None) -> float:
     return best
 
 
+def best_wall_time(f, *, min_time: float = 0.3, max_runs: int = 20):
+    """Best wall time of ``f()`` over repeated runs (at least one, until ``min_time`` has
+    passed or ``max_runs`` were made), and the value of the last run."""
+    runs, t0, best, out = 0, time.perf_counter(), math.inf, None
+    while runs < max_runs and (runs == 0 or time.perf_counter() - t0 < min_time):
+        t = time.perf_counter()
+        out = f()
+        best = min(best, time.perf_counter() - t)
+        runs += 1
+    return best, out
+
+
+def checkout() -> tuple[str, dict]:
+    """The checkout measured (this one, or ``STABILITY_ROOT``) and the environment for child
+    processes that import its ``stability`` (they also run in it: the current directory
+    comes first on ``sys.path``)."""
+    root = os.environ.get("STABILITY_ROOT") or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    return root, dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))
+
+
 def row(what: str, measured: str, target: str, ok: bool) -> None:
     """Print one result line for ``run_all.py``."""
     print(f"ROW\t{what}\t{measured}\t{target}\t{'PASS' if ok else 'FAIL'}")

@@ -17,7 +17,7 @@ import tempfile
 
 import numpy as np
 
-from _common import child_cpu_time, cpu_time, load, row
+from _common import checkout, child_cpu_time, cpu_time, load, row
 
 TARGET = 15.0
 
@@ -26,8 +26,7 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--repeats", type=int, default=2)
     args = p.parse_args(argv)
-    root = os.environ.get("STABILITY_ROOT") or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    root, env = checkout()
     print(f"stability figures ({load()})")
     with tempfile.TemporaryDirectory() as out:
         argv_ = [sys.executable, "-m", "stability", "figures", "--out", out, "--no-progress"]

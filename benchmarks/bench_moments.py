@@ -14,7 +14,6 @@ almost-sure edge to 1% in under 30 s at support 64.
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import time
 
@@ -23,15 +22,9 @@ import numpy as np
 import stability as st
 from stability import moments as mo
 
+from _common import best_wall_time
 
-def _time(f, min_time=0.3, max_runs=20):
-    runs, t0, best = 0, time.perf_counter(), math.inf
-    while runs < max_runs and (runs == 0 or time.perf_counter() - t0 < min_time):
-        t = time.perf_counter()
-        out = f()
-        best = min(best, time.perf_counter() - t)
-        runs += 1
-    return best, out
+
 
 
 def main(argv=None) -> int:
@@ -51,8 +44,8 @@ def main(argv=None) -> int:
     print(f"{'delay':>24} {'mean edge (s)':>14} {'mean-square (s)':>16} {'ratio ms/mean':>14} {'ms edge':>12}")
     for name, d in cases:
         slow = d.max_delay > 1000
-        t_mean, a_mean = _time(lambda d=d: st.threshold(d), min_time=0.0 if slow else 0.3, max_runs=1 if slow else 20)
-        t_ms, a_ms = _time(lambda d=d: mo.mean_square_edge(d), min_time=0.0 if slow else 0.3,
+        t_mean, a_mean = best_wall_time(lambda d=d: st.threshold(d), min_time=0.0 if slow else 0.3, max_runs=1 if slow else 20)
+        t_ms, a_ms = best_wall_time(lambda d=d: mo.mean_square_edge(d), min_time=0.0 if slow else 0.3,
                            max_runs=1 if slow else 20)
         print(f"{name:>24} {t_mean:14.4g} {t_ms:16.4g} {t_ms / t_mean:14.2f} {a_ms:12.6g}")
         if d.max_delay == 64 and name.startswith("uniform"):
@@ -60,7 +53,7 @@ def main(argv=None) -> int:
         if slow:  # the same edge by the numpy loop (the reference the compiled loop repeats)
             saved, mo._KERNEL[:] = list(mo._KERNEL), [None]
             try:
-                t_np, a_np = _time(lambda d=d: mo.mean_square_edge(d), min_time=0.0, max_runs=1)
+                t_np, a_np = best_wall_time(lambda d=d: mo.mean_square_edge(d), min_time=0.0, max_runs=1)
             finally:
                 mo._KERNEL[:] = saved
             print(f"{name + ', numpy loop':>24} {'':>14} {t_np:16.4g} {'':>14} {a_np:12.6g}   "

@@ -13,7 +13,7 @@ import argparse
 import os
 import sys
 
-from _common import child_cpu_time, load, row
+from _common import checkout, child_cpu_time, load, row
 
 TARGET = 0.4
 
@@ -22,10 +22,7 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--repeats", type=int, default=7)
     args = p.parse_args(argv)
-    # the checkout measured: this one, or STABILITY_ROOT (children run in it, since the
-    # current directory comes first on sys.path)
-    root = os.environ.get("STABILITY_ROOT") or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    root, env = checkout()
     py = sys.executable
     print(f"start-up, best CPU time of {args.repeats} runs each ({load()})")
     bare = child_cpu_time([py, "-c", "pass"], repeats=args.repeats, env=env, cwd=root)

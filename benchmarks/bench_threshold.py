@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import math
 import os
 import time
 
@@ -35,16 +34,9 @@ import numpy as np
 import stability
 from stability.polynomials import polynomial_pair
 
+from _common import best_wall_time
 
-def _time(f, min_time=0.3, max_runs=20):
-    runs, t0, best = 0, time.perf_counter(), math.inf
-    out = None
-    while runs < max_runs and (runs == 0 or time.perf_counter() - t0 < min_time):
-        t = time.perf_counter()
-        out = f()
-        best = min(best, time.perf_counter() - t)
-        runs += 1
-    return best, out
+
 
 
 def _load_old(path):
@@ -72,29 +64,29 @@ def main(argv=None) -> int:
 
     print(f"{'case':>26} {'new (s)':>10} {'old (s)':>10} {'old/new':>8} {'rel diff':>9}")
     for tau in (1000, 10_000, 100_000):
-        t_n, a_n = _time(lambda: new_edge(tau), max_runs=5)
+        t_n, a_n = best_wall_time(lambda: new_edge(tau), max_runs=5)
         exact = stability.edge_constant_delay(tau)
         if old is not None:
-            t_o, a_o = _time(lambda: old_edge(tau), max_runs=5)
+            t_o, a_o = best_wall_time(lambda: old_edge(tau), max_runs=5)
             print(f"{'tau=' + str(tau):>26} {t_n:10.4g} {t_o:10.4g} {t_o / t_n:8.2f} {abs(a_n / exact - 1):9.1e}")
         else:
             print(f"{'tau=' + str(tau):>26} {t_n:10.4g} {'-':>10} {'-':>8} {abs(a_n / exact - 1):9.1e}")
     d = stability.Uniform(1, 4096)
-    t_n, a_n = _time(lambda: new_edge(d), max_runs=3)
+    t_n, a_n = best_wall_time(lambda: new_edge(d), max_runs=3)
     if old is not None:
-        t_o, a_o = _time(lambda: old_edge(d), min_time=0.0, max_runs=1)
+        t_o, a_o = best_wall_time(lambda: old_edge(d), min_time=0.0, max_runs=1)
         print(f"{'Uniform(1, 4096)':>26} {t_n:10.4g} {t_o:10.4g} {t_o / t_n:8.1f} {abs(a_n / a_o - 1):9.1e}")
     rng = np.random.default_rng(10)
     dense = stability.Empirical(rng.random(100_001), normalize=True)
     for name, d in (("Uniform(1, 100000)", stability.Uniform(1, 100_000)), ("random pmf, support 1e5", dense)):
-        t_n, r = _time(lambda d=d: stability.threshold_result(d), max_runs=3)
+        t_n, r = best_wall_time(lambda d=d: stability.threshold_result(d), max_runs=3)
         print(f"{name:>26} {t_n:10.4g} {'(hours)':>10} {'-':>8} {'-':>9}   target < 2 s; "
               f"refined {r.refined}, residual {r.residual:.1e}")
-    t_n, a_n = _time(lambda: new_edge(1_000_000), min_time=0.0, max_runs=1)
+    t_n, a_n = best_wall_time(lambda: new_edge(1_000_000), min_time=0.0, max_runs=1)
     exact = stability.edge_constant_delay(1_000_000)
     line = f"{'tau=1e6':>26} {t_n:10.4g}"
     if old is not None:
-        t_o, _ = _time(lambda: old_edge(1_000_000), min_time=0.0, max_runs=1)
+        t_o, _ = best_wall_time(lambda: old_edge(1_000_000), min_time=0.0, max_runs=1)
         line += f" {t_o:10.4g} {t_o / t_n:8.2f}"
     else:
         line += f" {'-':>10} {'-':>8}"
@@ -114,8 +106,8 @@ def main(argv=None) -> int:
     else:
         print(f"{'threshold_array/point':>26} {t_n:10.4g}")
     for tau in (64, 256):
-        t_l, a_l = _time(lambda tau=tau: new_edge(tau))
-        t_b, a_b = _time(lambda tau=tau: stability.threshold(tau, method="brentq"), min_time=0.0,
+        t_l, a_l = best_wall_time(lambda tau=tau: new_edge(tau))
+        t_b, a_b = best_wall_time(lambda tau=tau: stability.threshold(tau, method="brentq"), min_time=0.0,
                          max_runs=1 if tau >= 256 else 3)
         print(f"{'brentq vs locus tau=' + str(tau):>26} {t_l:10.4g} {t_b:10.4g} {t_b / t_l:8.0f} "
               f"{abs(a_b / a_l - 1):9.1e}   (old column: brentq)")
