@@ -150,7 +150,7 @@ def _accuracy(delay, m: float, criterion: str = "mean") -> float:
         return RELATIVE_ACCURACY
     if criterion == "mean-square":
         return 1e-7
-    return max(RELATIVE_ACCURACY, 2 * 2.220446049250313e-16 * as_pmf(delay).size / (1 - m))
+    return max(RELATIVE_ACCURACY, 2 * sys.float_info.epsilon * as_pmf(delay).size / (1 - m))
 
 
 def _cmd_threshold_criterion(args, delay, criterion) -> int:
