@@ -215,25 +215,118 @@ def _astrom_one(A: np.ndarray, B: np.ndarray):
     return out[None, :], np.array([stable])
 
 
-def _gain_exact_pq(P, Q, momentum, m, alphas):
-    """``S`` at every ``alpha`` (array) as ``||h||^2 - ||D h||^2`` by :func:`_astrom`;
-    returns ``(S, mean_stable)``."""
-    alphas = np.atleast_1d(np.asarray(alphas, dtype=float))
+#: A gain whose subtraction ``||h||^2 - ||D h||^2`` cancels more than this (ratio of
+#: ``||h||^2`` to ``S``) is recomputed from the stick-breaking rows (see _gain_exact_pq).
+GAIN_CANCEL_MAX = 1e3
+#: Most stick-breaking rows per evaluation (each costs one more Astrom row, O(n^2)).
+GAIN_MAX_ROWS = 64
+
+
+def _stick_rows(pmf: np.ndarray, J: int):
+    """Rows ``V_r`` (Laurent polynomials in ``z^-1``, coefficients over ``0..K``) and
+    weights ``w_r`` with ``1 - |D/M_0|^2 = sum_r w_r |V_r(z)|^2`` on the unit circle.
+
+    Support points sorted by decreasing mass ``a_0 >= a_1 >= ...`` (at delays ``k_i``),
+    tail masses ``M_i = a_i + a_{i+1} + ...`` (summed from the small end).  The first
+    ``J`` rows are ``V_i = M_{i+1} z^{-k_i} - sum_{j>i} a_j z^{-k_j}`` with weight
+    ``a_i / (M_0 M_i M_{i+1})``: no subtraction anywhere (exact coefficients, each term
+    non-negative).  Unless ``J`` is the support size minus one (then the rest vanishes),
+    two more rows carry the rest ``(M_J^2 - |D_J|^2) / (M_0 M_J)``: ``V = 1`` with weight
+    ``M_J / M_0`` and ``V = D_J = sum_{j>=J} a_j z^{-k_j}`` with weight ``-1 / (M_0 M_J)``.
+    Row 0 is always ``V = 1`` (``||h||^2``, weight 0 when there is no rest)."""
+    K = pmf.size - 1
+    support = np.flatnonzero(pmf)
+    order = support[np.argsort(-pmf[support], kind="stable")]
+    a = pmf[order]
+    tails = np.cumsum(a[::-1])[::-1]  # M_i, from the small end
+    M0 = float(tails[0])
+    J = min(J, order.size - 1)
+    rest = J < order.size - 1
+    rows, weights = [], []
+    one = np.zeros(K + 1)
+    one[0] = 1.0
+    rows.append(one)
+    weights.append(float(tails[J]) / M0 if rest else 0.0)
+    if rest:
+        DJ = np.zeros(K + 1)
+        DJ[order[J:]] = a[J:]
+        rows.append(DJ)
+        weights.append(-1.0 / (M0 * float(tails[J])))
+    for i in range(J):
+        V = np.zeros(K + 1)
+        V[order[i + 1:]] = -a[i + 1:]
+        V[order[i]] = tails[i + 1]
+        rows.append(V)
+        weights.append(float(a[i]) / (M0 * float(tails[i]) * float(tails[i + 1])))
+    return np.array(rows), np.array(weights), tails / M0
+
+
+def _gain_rows(P, Q, momentum, m, alphas, rows, weights):
+    """``(S, stable, I)``: ``S = sum_r w_r ||V_r h||^2`` by :func:`_astrom`, ``I`` the
+    integrals ``||V_r F G||^2`` (without the factor ``(alpha beta)^2`` of plain/standard)."""
     beta = 1.0 if momentum == "none" else 1.0 - m
     A = P[None, :] + alphas[:, None] * Q[None, :]
-    B = np.zeros((alphas.size, 2, P.size))
-    q = Q / beta  # z^n D(z): the pmf placed after the leading coefficients
-    if momentum == "shifted":
+    nr, K1 = rows.shape
+    B = np.zeros((alphas.size, nr, P.size))
+    if momentum == "shifted":  # F = f - m z^-1: the row times F, placed after the leading coefficient
         f = m - alphas * beta
-        B[:, 0, 1], B[:, 0, 2] = f, -m
-        B[:, 1] = f[:, None] * q[None, :]
-        B[:, 1, 2:] -= m * q[1:-1]
+        B[:, :, 1:K1 + 1] = f[:, None, None] * rows[None]
+        B[:, :, 2:K1 + 2] -= m * rows[None]
         I, stable = _astrom(A, B)
-        return I[:, 0] - I[:, 1], stable
-    B[:, 0, 1] = 1.0
-    B[:, 1] = q
+        return I @ weights, stable, I
+    B[:, :, 1:K1 + 1] = rows[None]
     I, stable = _astrom(A, B)
-    return (alphas * beta) ** 2 * (I[:, 0] - I[:, 1]), stable
+    return (alphas * beta) ** 2 * (I @ weights), stable, I
+
+
+def _gain_exact_pq(P, Q, momentum, m, alphas):
+    r"""``S`` at every ``alpha`` (array) by :func:`_astrom`, without cancellation;
+    returns ``(S, mean_stable)``.
+
+    ``1 - |D|^2`` is the variance of ``z^{-tau}`` (``|z| = 1``), and splitting the pmf
+    into its largest mass ``a_0`` (at ``k_0``) and the rest ``nu`` (mass ``M_1``, transform
+    ``D_1``) splits the variance as for any mixture:
+
+    .. math::  1 - |D|^2 = rac{a_0}{M_1} |M_1 z^{-k_0} - D_1|^2
+               + rac{1}{M_1}igl(M_1^2 - |D_1|^2igr),
+
+    (expand both sides with ``D = a_0 z^{-k_0} + D_1``, ``a_0 + M_1 = 1``).  The second
+    term is the same quantity for ``nu``, scaled; repeating the split ("stick breaking",
+    :func:`_stick_rows`) writes ``1 - |D|^2`` as a sum of ``|V_r|^2`` with positive
+    weights and coefficients formed without subtraction, so that
+    ``S = sum_r w_r ||V_r h||^2``, each an Astrom integral of a non-negative function.
+    The plain form ``S = ||h||^2 - ||D h||^2`` (two rows) loses ``log10(||h||^2 / S)``
+    digits: about ``1 / e`` for mass ``1 - e`` at one delay.  So: first the two-row form;
+    where its ratio ``||h||^2 / S`` exceeds ``GAIN_CANCEL_MAX = 1e3``, again with the
+    fewest ``J`` split rows that bring the ratio of the rest, ``M_J ||h||^2 / S``, under
+    that bound (at most ``GAIN_MAX_ROWS = 64``; with ``J`` = support size minus one
+    there is no rest at all).  Hence ``S`` is computed with at most 1e3 times the
+    rounding of one Astrom integral (in practice about 1e-13 relative), except for pmfs
+    that need more than 64 split rows (more than 64 support points none of which
+    dominates, and yet ``1 - |D|^2`` tiny at the crossing frequency), where the ratio left
+    is ``M_64 ||h||^2 / S``.  The usual pmfs (ratio below 1e3) cost the two-row pass only.
+    """
+    alphas = np.atleast_1d(np.asarray(alphas, dtype=float))
+    beta = 1.0 if momentum == "none" else 1.0 - m
+    pmf = Q[1:] / beta  # z^n D(z): the pmf placed after the leading coefficient
+    pmf = pmf[: int(np.flatnonzero(pmf)[-1]) + 1]
+    rows, weights, tails = _stick_rows(pmf, 0)
+    S, stable, I = _gain_rows(P, Q, momentum, m, alphas, rows, weights)
+    if tails.size == 1:  # constant delay: |D| = 1 on the circle
+        return np.zeros_like(S), stable
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        ratio = np.where(S > 0, I[:, 0] * weights[0] / S * (1.0 if momentum == "shifted" else
+                                                               (alphas * beta) ** 2), np.inf)
+    redo = np.flatnonzero(stable & ~(ratio <= GAIN_CANCEL_MAX))
+    if redo.size:
+        # the rest after J rows has the ratio tails[J] * ratio: fewest J bringing it under the bound
+        need = GAIN_CANCEL_MAX / ratio[redo]
+        ok = tails[None, :] <= need[:, None]
+        ok[:, -1] = True  # J = support - 1: no rest
+        J = min(int(np.max(np.argmax(ok, axis=1))), GAIN_MAX_ROWS)
+        rows, weights, _ = _stick_rows(pmf, J)
+        S[redo], stable[redo], _ = _gain_rows(P, Q, momentum, m, alphas[redo], rows, weights)
+    return S, stable
 
 
 def _start_grid(pmf: np.ndarray) -> int:
@@ -498,25 +591,36 @@ def _scan_edge(delay, pmf, momentum, m, mean_edge_fn) -> MeanSquareResult:
 
     # 2. brentq on g = 1 - 1/S where the mean is stable, 1 where it is not: S usually
     #    has a pole at the mean edge, so g is continuous there (fewer iterations than S - 1).
+    #    Every bad point brentq sees is kept: the one next to the root says which condition
+    #    failed first.
+    bad_pts = []
+
     def g(a):
         S_a, st_a = gain(a)
         if not st_a[0]:
+            bad_pts.append((a, False))
             return 1.0
         # S underflows to 0 (or 1/S overflows) for a negligible tail: still "good", so
         # negative (it used to return +1 there, and brentq saw no sign change).
-        return float(1.0 - 1.0 / S_a[0]) if S_a[0] > 1e-300 else -1.0
+        val = float(1.0 - 1.0 / S_a[0]) if S_a[0] > 1e-300 else -1.0
+        if val >= 0:
+            bad_pts.append((a, True))
+        return val
 
     alpha = brentq(g, lo, hi, xtol=1e-300, rtol=_BRENT_RTOL)
-    # Which condition failed first: the gain (S reaches 1) or the mean recursion (a jump
-    # of g from S - 1 < 0 to +1 at the mean edge)?  g changes sign only at those two
-    # places, so a root clearly below the mean edge is a gain crossing.  (Deciding from
-    # the size of S at the root was wrong for m near 1, where S carries rounding noise of
-    # 1e-3: Empirical([0.2, 0.3, 0.5]), standard, m = 0.9999 returned the mean edge,
-    # 1.8e-5 above the crossing.)
-    mean_edge = mean_edge_fn()
-    if alpha >= mean_edge * (1.0 - _MEAN_JUMP_RTOL):
-        return MeanSquareResult(mean_edge, "mean", (lo, hi), evals, 0)
-    return MeanSquareResult(float(alpha), "gain", (lo, hi), evals, 0)
+    # Which condition failed first: the gain (S reaches 1) or the mean recursion (the jump
+    # of g from S - 1 < 0 to +1 at the mean edge)?  The bad point brentq ended next to
+    # says: mean stable there (S >= 1) is a gain crossing, mean unstable is the jump (or
+    # a gain crossing within brentq's tolerance of it).  (Deciding from the size of S at
+    # the root was wrong for m near 1, where S carries rounding noise of 1e-3; deciding by
+    # the distance to the mean edge, below 1e-10, returned the mean edge up to 1e-10
+    # above a gain crossing just below it, for nearly constant delays.)
+    end_stable = min((a, st_a) for a, st_a in bad_pts if a >= alpha)[1]  # hi is among them
+    if not end_stable:
+        mean_edge = mean_edge_fn()
+        if abs(alpha / mean_edge - 1.0) <= _MEAN_JUMP_RTOL:
+            return MeanSquareResult(mean_edge, "mean", (lo, hi), evals, 0)
+    return MeanSquareResult(float(alpha), "gain" if end_stable else "mean", (lo, hi), evals, 0)
 
 
 def _fine_cell(gain, bad, lo: float, hi: float):
