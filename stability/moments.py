@@ -398,6 +398,7 @@ def mean_square_gain(delay, alpha: float, *, momentum: str = "none", m: float = 
     alpha = check_real(alpha, "alpha", low=0.0, low_inclusive=False)
     momentum, m = check_momentum(momentum, m)
     pmf = np.asarray(as_pmf(delay), dtype=float)
+    _check_ms_size(pmf)
     # S is the gain of a renewal equation only while the mean recursion is stable; at or
     # above the mean edge the integral is a meaningless finite number: refuse it.
     P, Q = polynomial_pair(Empirical(pmf), momentum=momentum, m=m)
@@ -500,6 +501,25 @@ MS_FINE_LEVEL = 0.25
 MS_FINE_RATIO = 1.02
 #: brentq stops at this relative bracket width (the gain itself is exact to ~1e-13).
 _BRENT_RTOL = 1e-13
+#: Largest delay (support ``0..MS_MAX_DELAY``) of the mean-square gain and edge: one
+#: evaluation of the gain costs ``O(K^2)`` (about 0.13 s at this size, 160 evaluations at
+#: most in the tests' hardest cases), so the edge takes up to about 20 s here, minutes at
+#: 65535.  Larger supports raise ValueError (the CLI: exit status 2).
+MS_MAX_DELAY = 16384
+
+
+def _check_ms_size(pmf: np.ndarray) -> None:
+    """Refuse a support beyond :data:`MS_MAX_DELAY` (ValueError naming both)."""
+    if pmf.size - 1 > MS_MAX_DELAY:
+        raise ValueError(f"the mean-square criterion supports delays up to MS_MAX_DELAY = {MS_MAX_DELAY}; "
+                         f"this pmf reaches delay {pmf.size - 1} (each gain evaluation costs O(K^2))")
+
+
+def _scan_batch(n: int) -> int:
+    """Points per scan batch for a mean polynomial of degree ``n``: 8 where one evaluation
+    costs less than numpy's overhead per call, down to 1 from degree 1024 on (each point
+    past the first bad one is wasted, and batching saves nothing there)."""
+    return int(np.clip(MS_SCAN_POINTS * (256.0 / max(n, 1)) ** 2, 1, MS_SCAN_POINTS))
 
 
 def mean_square_edge_result(delay, *, momentum: str = "none", m: float = 0.0,
@@ -539,14 +559,22 @@ def _scan_edge(delay, pmf, momentum, m, mean_edge_fn) -> MeanSquareResult:
     from .closed_forms import edge_constant_delay
     from .polynomials import polynomial_pair
 
+    _check_ms_size(pmf)
     P, Q = polynomial_pair(Empirical(pmf), momentum=momentum, m=m)
+    mean_edge = float(mean_edge_fn())
+    batch = _scan_batch(P.size - 1)
     evals = 0
+    seen = {}
 
     def gain(alphas):
         nonlocal evals
-        alphas = np.atleast_1d(alphas)
+        alphas = np.atleast_1d(np.asarray(alphas, dtype=float))
+        if alphas.size == 1 and float(alphas[0]) in seen:
+            return seen[float(alphas[0])]
         evals += alphas.size
         S, stable = _gain_exact_pq(P, Q, momentum, m, alphas)
+        for a, S_a, st_a in zip(alphas, S, stable):
+            seen[float(a)] = (np.array([S_a]), np.array([st_a]))
         return S, stable
 
     def bad(S, stable):
@@ -566,10 +594,14 @@ def _scan_edge(delay, pmf, momentum, m, mean_edge_fn) -> MeanSquareResult:
     #    Two speeds: ratio MS_SCAN_RATIO while S < MS_FINE_LEVEL, then MS_FINE_RATIO from
     #    the last coarse point below that level (excursions of S above 1 seen in tests
     #    start from S >= 0.4 and span a factor >= 1.05; see mean_square_edge, Notes).
+    #    The mean edge is an upper bound (bad, or the jump): a batch that would pass it
+    #    ends there instead, so no point above it is evaluated while one below is unknown.
     lo, fine = start, float(S0[0]) >= MS_FINE_LEVEL
     for _ in range(4000):
         ratio = MS_FINE_RATIO if fine else MS_SCAN_RATIO
-        grid = lo * ratio ** np.arange(1, MS_SCAN_POINTS + 1)
+        grid = lo * ratio ** np.arange(1, batch + 1)
+        if lo < mean_edge <= grid[-1]:
+            grid = np.append(grid[grid < mean_edge], mean_edge)
         S, stable = gain(grid)
         b = bad(S, stable)
         stop = b if fine else b | (S >= MS_FINE_LEVEL)
@@ -607,6 +639,13 @@ def _scan_edge(delay, pmf, momentum, m, mean_edge_fn) -> MeanSquareResult:
             bad_pts.append((a, True))
         return val
 
+    if hi == mean_edge and not gain(mean_edge)[1][0]:  # (seen in the scan: no evaluation)
+        # The first bad point is the mean edge, mean unstable: unless S >= 1 just below it
+        # (a pole of S, or a crossing), the edge is the mean edge within 2e-13: skip the
+        # brentq iterations that a jump of g would cost (about 40, bisection).
+        below = mean_edge * (1.0 - 2 * _BRENT_RTOL)
+        if below > lo and not bad(*gain(below))[0]:
+            return MeanSquareResult(mean_edge, "mean", (below, mean_edge), evals, 0)
     alpha = brentq(g, lo, hi, xtol=1e-300, rtol=_BRENT_RTOL)
     # Which condition failed first: the gain (S reaches 1) or the mean recursion (the jump
     # of g from S - 1 < 0 to +1 at the mean edge)?  The bad point brentq ended next to
@@ -617,7 +656,6 @@ def _scan_edge(delay, pmf, momentum, m, mean_edge_fn) -> MeanSquareResult:
     # above a gain crossing just below it, for nearly constant delays.)
     end_stable = min((a, st_a) for a, st_a in bad_pts if a >= alpha)[1]  # hi is among them
     if not end_stable:
-        mean_edge = mean_edge_fn()
         if abs(alpha / mean_edge - 1.0) <= _MEAN_JUMP_RTOL:
             return MeanSquareResult(mean_edge, "mean", (lo, hi), evals, 0)
     return MeanSquareResult(float(alpha), "gain" if end_stable else "mean", (lo, hi), evals, 0)

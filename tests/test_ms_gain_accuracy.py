@@ -1,0 +1,133 @@
+"""The mean-square gain without cancellation, the edge at S = 1 on the mean edge, and the
+size cap of the mean-square criterion (stability.moments, issue 11).
+
+Independent truths: the dense second-moment map in mpmath at 40 digits (tests/_ms_truth.py:
+a root of det(L - I) on symmetric matrices, checked by the spectral radius on both sides),
+and ``1 - |D|^2`` evaluated in mpmath.
+"""
+
+import math
+
+import mpmath
+import numpy as np
+import pytest
+
+import stability as st
+from stability import moments as mo
+
+from ._ms_truth import mp_edge, spectral_radius
+
+SCHEMES = [("none", 0.0), ("standard", 0.5), ("shifted", 0.5), ("standard", 0.9), ("shifted", 0.9)]
+EPS = [1e-6, 1e-8, 1e-10, 1e-12]
+
+
+def nearly_constant(e, shape):
+    """Mass 1 - e at one delay and e at another: delays (1, 2), (0, 2) or (1, 3)."""
+    return st.Empirical({"1,2": [0.0, 1.0 - e, e], "0,2": [1.0 - e, 0.0, e], "1,3": [0.0, 1.0 - e, 0.0, e]}[shape])
+
+
+@pytest.mark.parametrize("shape", ["1,2", "0,2", "1,3"])
+@pytest.mark.parametrize("e", EPS)
+@pytest.mark.parametrize("momentum,m", SCHEMES)
+def test_nearly_constant_delay_lost_digits_to_cancellation(e, shape, momentum, m):
+    # ||h||^2 - ||D h||^2 cancelled about 1/e: the edge was good to ~1e-8 only, sometimes
+    # above the true edge (Empirical([0, 1 - 1e-10, 1e-10]), standard m = 0.5: 1e-8 off)
+    delay = nearly_constant(e, shape)
+    truth = mp_edge(delay, momentum, m, start=mo.kronecker_edge(delay, momentum=momentum, m=m, scan_ratio=1.05))
+    res = mo.mean_square_edge_result(delay, momentum=momentum, m=m)
+    err = float((mpmath.mpf(res.alpha) - truth) / truth)
+    assert abs(err) <= 1e-10
+    assert err <= 1e-12  # and never above the edge by more than rounding
+    assert res.alpha <= st.threshold(delay, momentum=momentum, m=m)
+
+
+@pytest.mark.parametrize("momentum,m", [("none", 0.0), ("standard", 0.9)])
+def test_nearly_constant_delay_on_a_larger_support(momentum, m):
+    # one split row and the rest by subtraction (weight e): 1 - e at delay 2, e over 0..5
+    e = 1e-9
+    pmf = np.full(6, e / 5)
+    pmf[2] = 1.0 - e
+    delay = st.Empirical(pmf, normalize=True)
+    truth = mp_edge(delay, momentum, m, start=mo.kronecker_edge(delay, momentum=momentum, m=m, scan_ratio=1.05))
+    alpha = mo.mean_square_edge(delay, momentum=momentum, m=m)
+    assert abs(float((mpmath.mpf(alpha) - truth) / truth)) <= 1e-10
+
+
+def test_gain_equal_to_one_at_the_mean_edge_gave_an_edge_below_it():
+    # mass at delays 0 and 4: the mean root leaves through z = -1, where |D| = 1, so S is
+    # finite there and tends to 1 exactly; the subtraction's rounding (growing like the
+    # pole of ||h||^2) made S reach 1 at 1.2e-9 to 6e-9 below the mean edge, 2.
+    delay = st.Empirical([0.9, 0.0, 0.0, 0.0, 0.1])
+    with mpmath.workdps(40):
+        pmf = [mpmath.mpf(0.9), 0, 0, 0, mpmath.mpf(0.1)]
+        pmf = [p / mpmath.fsum(pmf) for p in pmf]
+        # the mean edge of the normalised pmf is exactly 2 (c(-1) = -2 + alpha); the dense
+        # map is stable just below it and not just above: the mean-square edge is 2
+        assert spectral_radius(pmf, 2 * (1 - mpmath.mpf(1e-12))) < 1 < spectral_radius(pmf, 2 * (1 + mpmath.mpf(1e-12)))
+    alpha = mo.mean_square_edge(delay)
+    assert 2 * (1 - 1e-12) <= alpha <= 2 * (1 + 1e-15)
+    # and the gain stays below 1 right up to the edge (no spurious crossing)
+    P, Q = st.polynomial_pair(delay)
+    S, stable = mo._gain_exact_pq(P, Q, "none", 0.0, 2 * (1 - np.geomspace(1e-3, 1e-13, 11)))
+    assert stable.all() and (S < 1).all()
+
+
+@pytest.mark.parametrize("pmf", [[0.0, 1 - 1e-9, 1e-9], [0.2, 0.5, 0.0, 0.3], [0.1] * 10,
+                                 [1e-3, 0.0, 0.99, 5e-3, 0.0, 4e-3]], ids=repr)
+def test_stick_breaking_rows_sum_to_one_minus_abs_D_squared(pmf):
+    # sum_r w_r |V_r(z)|^2 = 1 - |D(z)|^2 on the circle, for every number J of split rows;
+    # the right-hand side in mpmath at 40 digits (no cancellation there)
+    p = np.asarray(st.Empirical(pmf, normalize=True).pmf)
+    thetas = np.linspace(0.01, math.pi, 7)
+    with mpmath.workdps(40):
+        mp_p = [mpmath.mpf(float(x)) for x in p]
+        total = mpmath.fsum(mp_p)
+        exact = []
+        for t in thetas:
+            D = mpmath.fsum(x * mpmath.expj(-k * mpmath.mpf(t)) for k, x in enumerate(mp_p)) / total
+            exact.append(float(1 - abs(D) ** 2))
+    for J in range(np.count_nonzero(p)):
+        rows, w, _ = mo._stick_rows(p, J)
+        z = np.exp(1j * thetas)
+        V = np.array([np.polyval(r[::-1], 1 / z) for r in rows])  # sum_j v_j z^-j
+        got = w @ np.abs(V) ** 2
+        # with no rest rows (J = support - 1) every term is non-negative: relative accuracy
+        rtol = 1e-13 if J == np.count_nonzero(p) - 1 else 1e-13 / min(exact)
+        np.testing.assert_allclose(got, exact, rtol=rtol, atol=0)
+
+
+# ---------------------------------------------------------------------------- size cap
+
+def _beyond_cap():
+    pmf = np.zeros(mo.MS_MAX_DELAY + 2)
+    pmf[[0, -1]] = 0.5
+    return st.Empirical(pmf)
+
+
+@pytest.mark.parametrize("call", [
+    lambda d: mo.mean_square_edge(d),
+    lambda d: mo.mean_square_gain(d, 1e-6),
+    lambda d: st.threshold(d, criterion="mean-square"),
+], ids=["edge", "gain", "threshold"])
+def test_mean_square_criterion_beyond_its_size_cap_is_refused(call):
+    # support 65535 ran for minutes (O(K^2) per evaluation, no cap): now a ValueError
+    # naming the support and the cap
+    with pytest.raises(ValueError, match=f"{mo.MS_MAX_DELAY}.*{mo.MS_MAX_DELAY + 1}"):
+        call(_beyond_cap())
+
+
+def test_constant_delay_beyond_the_cap_needs_no_gain():
+    # a constant delay's mean-square edge is the mean edge: no cap applies
+    tau = mo.MS_MAX_DELAY + 10
+    assert st.threshold(tau, criterion="mean-square") == st.threshold(tau)
+
+
+@pytest.mark.parametrize("cmd", [["threshold", "--criterion", "mean-square"], ["lr", "--eta0", "1"]])
+def test_cli_mean_square_beyond_the_cap_exits_2_with_one_line(tmp_path, capsys, cmd):
+    from stability.cli import main
+
+    path = tmp_path / "pmf.txt"
+    path.write_text(" ".join(repr(float(x)) for x in _beyond_cap().pmf))
+    assert main([*cmd, "--pmf", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and str(mo.MS_MAX_DELAY) in err[0] and "Traceback" not in err[0]
