@@ -32,25 +32,36 @@ def main(argv=None) -> int:
     p.add_argument("--skip-4096", action="store_true")
     args = p.parse_args(argv)
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    cases = [("uniform {1..64}", st.Uniform(1, 64)),
-             ("geometric q=0.9, K=64", st.Empirical(0.9 ** np.arange(65), normalize=True))]
+    cases = [("uniform {1..64}", st.Uniform(1, 64), "none", 0.0),
+             ("geometric q=0.9, K=64", st.Empirical(0.9 ** np.arange(65), normalize=True), "none", 0.0)]
     if not args.skip_4096:
-        cases += [("uniform {1..4096}", st.Uniform(1, 4096))]
+        # shifted momentum: S(0+) > 0.25, so the whole scan runs at the fine ratio 1.02
+        cases += [("uniform {1..4096}", st.Uniform(1, 4096), "none", 0.0),
+                  ("uniform {1..4096} sh.0.9", st.Uniform(1, 4096), "shifted", 0.9)]
     # numba loads (or, after a change, compiles) Astrom's loop on first use: time that once,
     # apart, so that the rows below are steady-state costs.
     t = time.perf_counter()
     mo.mean_square_edge(st.Uniform(1, 3))
     print(f"first call (numba load/compile of Astrom's loop): {time.perf_counter() - t:.3f} s")
-    print(f"{'delay':>24} {'mean edge (s)':>14} {'mean-square (s)':>16} {'ratio ms/mean':>14} {'ms edge':>12}")
-    for name, d in cases:
+    print(f"{'delay':>24} {'mean edge (s)':>14} {'mean-square (s)':>16} {'ratio ms/mean':>14} {'ms edge':>12} "
+          f"{'evaluations':>11} {'ms / one evaluation':>19}")
+    for name, d, mom, m in cases:
         slow = d.max_delay > 1000
-        t_mean, a_mean = best_wall_time(lambda d=d: st.threshold(d), min_time=0.0 if slow else 0.3, max_runs=1 if slow else 20)
-        t_ms, a_ms = best_wall_time(lambda d=d: mo.mean_square_edge(d), min_time=0.0 if slow else 0.3,
-                           max_runs=1 if slow else 20)
-        print(f"{name:>24} {t_mean:14.4g} {t_ms:16.4g} {t_ms / t_mean:14.2f} {a_ms:12.6g}")
+        kw = dict(momentum=mom, m=m)
+        t_mean, a_mean = best_wall_time(lambda d=d, kw=kw: st.threshold(d, **kw), min_time=0.0 if slow else 0.3,
+                                        max_runs=1 if slow else 20)
+        t_ms, res = best_wall_time(lambda d=d, kw=kw: mo.mean_square_edge_result(d, **kw),
+                                   min_time=0.0 if slow else 0.3, max_runs=1 if slow else 20)
+        a_ms = res.alpha
+        # the cost of one evaluation of S (one Astrom pass) at a point inside, same run
+        P, Q = st.polynomial_pair(d, **kw)
+        t_one, _ = best_wall_time(lambda P=P, Q=Q, kw=kw, a=0.5 * a_ms: mo._gain_exact_pq(P, Q, mom, m, [a]),
+                                  min_time=0.0 if slow else 0.3, max_runs=3 if slow else 200)
+        print(f"{name:>24} {t_mean:14.4g} {t_ms:16.4g} {t_ms / t_mean:14.2f} {a_ms:12.6g} {res.evaluations:11d} "
+              f"{t_ms / t_one:19.1f}")
         if d.max_delay == 64 and name.startswith("uniform"):
             t_ms64 = t_ms
-        if slow:  # the same edge by the numpy loop (the reference the compiled loop repeats)
+        if slow and mom == "none":  # the same edge by the numpy loop (the reference the compiled loop repeats)
             saved, mo._KERNEL[:] = list(mo._KERNEL), [None]
             try:
                 t_np, a_np = best_wall_time(lambda d=d: mo.mean_square_edge(d), min_time=0.0, max_runs=1)

@@ -96,6 +96,41 @@ def test_stick_breaking_rows_sum_to_one_minus_abs_D_squared(pmf):
         np.testing.assert_allclose(got, exact, rtol=rtol, atol=0)
 
 
+def mp_gain(delay, alpha, momentum, m, N):
+    """S(alpha) by the N-point trapezoid rule in mpmath at 40 digits, straight from the
+    definition (1/2pi) int |F/c|^2 (1 - |D|^2) (the rule converges like r^N)."""
+    with mpmath.workdps(40):
+        p = [mpmath.mpf(float(x)) for x in delay.pmf]
+        total = mpmath.fsum(p)
+        p = [x / total for x in p]
+        a, m = mpmath.mpf(alpha), mpmath.mpf(m)
+        b = 1 - m if momentum != "none" else mpmath.mpf(1)
+        acc = []
+        for j in range(N):
+            z = mpmath.expj(2 * mpmath.pi * j / N)
+            D = mpmath.fsum(x * z ** (-k) for k, x in enumerate(p))
+            if momentum == "shifted":
+                F = (m - a * b) - m / z
+                c = z - 1 - D * F
+            else:
+                F = -a * b
+                c = (z - 1 if momentum == "none" else z - (1 + m) + m / z) - D * F
+            acc.append(abs(F / c) ** 2 * (1 - abs(D) ** 2))
+        return mpmath.fsum(acc) / N
+
+
+@pytest.mark.parametrize("e", EPS)
+@pytest.mark.parametrize("momentum,m", SCHEMES[:3])
+def test_mean_square_gain_of_a_nearly_constant_delay_lost_digits(e, momentum, m):
+    # the trapezoid's weight 1 - |D|^2 was rounded to a few eps absolute: S ~ e ||h||^2
+    # came out with a relative error of about eps / e (1e-4 at e = 1e-12)
+    delay = nearly_constant(e, "1,2")
+    alpha = 0.5 * st.threshold(delay, momentum=momentum, m=m)
+    truth = mp_gain(delay, alpha, momentum, m, 1024)
+    assert abs(truth / mp_gain(delay, alpha, momentum, m, 512) - 1) < 1e-20  # the rule converged
+    assert abs(mo.mean_square_gain(delay, alpha, momentum=momentum, m=m) / truth - 1) <= 1e-11
+
+
 # ---------------------------------------------------------------------------- size cap
 
 def _beyond_cap():
