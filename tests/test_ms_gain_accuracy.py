@@ -131,6 +131,33 @@ def test_mean_square_gain_of_a_nearly_constant_delay_lost_digits(e, momentum, m)
     assert abs(mo.mean_square_gain(delay, alpha, momentum=momentum, m=m) / truth - 1) <= 1e-11
 
 
+def _spike(K, masses):
+    pmf = np.zeros(K + 1)
+    for k, w in masses.items():
+        pmf[k] = w
+    return st.Empirical(pmf)
+
+
+# From degree 256 on the scan asks for the mean edge first (its batches end there, the
+# jump at it is recognised without brentq) and screens points by the bound ||h||^2 >= S.
+LARGE = [(st.Empirical(0.99 ** np.arange(301), normalize=True), "none", 0.0),
+         (st.Empirical(0.99 ** np.arange(301), normalize=True), "standard", 0.6),
+         (st.Empirical(0.99 ** np.arange(301), normalize=True), "shifted", 0.9),
+         (_spike(300, {299: 1 - 1e-13, 300: 1e-13}), "none", 0.0),       # edge = mean edge (1e-13)
+         (_spike(300, {299: 1 - 1e-13, 300: 1e-13}), "shifted", 0.5),
+         (_spike(256, {0: 0.9, 256: 0.1}), "none", 0.0)]
+
+
+@pytest.mark.parametrize("delay,momentum,m", LARGE, ids=["geo-none", "geo-std", "geo-sh", "near-const-none",
+                                                         "near-const-sh", "spike-256"])
+def test_scan_with_mean_edge_first_equals_certified_march_at_support_300(delay, momentum, m):
+    a = mo.mean_square_edge_result(delay, momentum=momentum, m=m)
+    b = mo.mean_square_edge_result(delay, momentum=momentum, m=m, method="certified")
+    assert abs(a.alpha / b.alpha - 1) <= 1e-10
+    assert a.limited_by == b.limited_by
+    assert a.alpha <= st.threshold(delay, momentum=momentum, m=m)
+
+
 # ---------------------------------------------------------------------------- size cap
 
 def _beyond_cap():
