@@ -8,13 +8,18 @@ interval of the almost-sure edge at support 64.  Also the ``uptime`` load.
 Targets (issue 11): mean-square edge at support 64 under 50 ms, support 4096 under 2 s;
 almost-sure edge to 1% in under 30 s at support 64.
 
-    python benchmarks/bench_moments.py [--skip-4096]
+    python benchmarks/bench_moments.py [--skip-4096] [--against /path/to/other/checkout]
+
+``--against`` also times the 4096 cases in fresh processes alternating between this
+checkout and the other one (best of 3 each, the same load), and prints the ratio.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -22,14 +27,41 @@ import numpy as np
 import stability as st
 from stability import moments as mo
 
-from _common import best_wall_time
+from _common import best_wall_time, checkout
 
+_ONE_EDGE = r"""
+import sys, time
+sys.path.insert(0, sys.argv[1])
+import stability as st
+from stability import moments as mo
+mo.mean_square_edge(st.Uniform(1, 3))  # numba load, not timed
+t = time.perf_counter()
+r = mo.mean_square_edge_result(st.Uniform(1, 4096), momentum=sys.argv[2], m=float(sys.argv[3]))
+print(time.perf_counter() - t, r.evaluations)
+"""
+
+
+def against(other: str, repeats: int = 3) -> None:
+    """Time the 4096 cases here and in ``other``, alternating, in fresh processes."""
+    here, env = checkout()
+    for mom, m in (("none", "0.0"), ("shifted", "0.9")):
+        best = {}
+        for _ in range(repeats):
+            for root in (here, other):
+                out = subprocess.run([sys.executable, "-c", _ONE_EDGE, root, mom, m], capture_output=True,
+                                     text=True, check=True, env=env).stdout.split()
+                t, ev = float(out[0]), int(out[1])
+                best[root] = (min(best.get(root, (t, ev))[0], t), ev)
+        (t1, e1), (t0, e0) = best[here], best[other]
+        print(f"uniform {{1..4096}}, {mom} m={m}: this checkout {t1:.3f} s ({e1} evaluations), "
+              f"{other}: {t0:.3f} s ({e0} evaluations); ratio {t1 / t0:.3f}")
 
 
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--skip-4096", action="store_true")
+    p.add_argument("--against", metavar="DIR", help="another checkout to time the 4096 cases against")
     args = p.parse_args(argv)
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     cases = [("uniform {1..64}", st.Uniform(1, 64), "none", 0.0),
@@ -76,6 +108,8 @@ def main(argv=None) -> int:
     print(f"almost-sure edge, uniform {{1..64}}: {res.alpha:.6g}, 95% CI [{res.ci[0]:.6g}, {res.ci[1]:.6g}] "
           f"(half-width {res.relative_halfwidth:.2%}), {t_as:.2f} s = {t_as / t_ms64:.0f}x the mean-square edge; "
           f"{res.steps} steps x {res.streams} streams")
+    if args.against:
+        against(args.against)
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 

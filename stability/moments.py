@@ -816,6 +816,9 @@ def mean_square_edge(delay, *, momentum: str = "none", m: float = 0.0, method: s
     ArithmeticError
         No mean-square stable ``alpha`` exists (``S(0+) >= 1``), or the quadrature did not
         converge (a root of the mean polynomial within about ``1e-6`` of the circle).
+    ValueError
+        A random delay whose support reaches beyond ``MS_MAX_DELAY`` (16384), by the
+        default method.
 
     Notes
     -----
@@ -857,21 +860,36 @@ def mean_square_edge(delay, *, momentum: str = "none", m: float = 0.0, method: s
     where the mean edge is reached or ``S = 1``.  For a constant delay ``|D| = 1`` on the
     circle, ``S = 0`` and the mean-square edge is the mean edge.
 
-    **Default method ("scan").**  ``S(alpha) = ||h||^2 - ||D h||^2`` is computed exactly
-    from the polynomials ``c`` (the paper's, cleared of negative powers) and the cleared
-    numerators by Astrom's algorithm, the Schur-Cohn reduction of ``c`` (``O(n^2)`` for
-    degree ``n``, independent of how close the roots are to the circle; compiled by numba
-    when it is installed); the same reduction says whether the mean recursion is stable
-    (all reflection coefficients below 1 in modulus).  Let ``bad(alpha)`` be "mean
+    **Default method ("scan").**  ``S(alpha)`` is computed exactly from the polynomials
+    ``c`` (the paper's, cleared of negative powers) and the cleared numerators by Astrom's
+    algorithm, the Schur-Cohn reduction of ``c`` (``O(n^2)`` for degree ``n``,
+    independent of how close the roots are to the circle; compiled by numba when it is
+    installed); the same reduction says whether the mean recursion is stable (all
+    reflection coefficients below 1 in modulus).  ``S = ||h||^2 - ||D h||^2`` loses
+    ``log10(||h||^2 / S)`` digits to cancellation (about ``1/e`` for a mass ``1 - e`` at
+    one delay); where that ratio exceeds 1e3 the gain is recomputed as a sum of
+    non-negative integrals, ``1 - |D|^2`` split into squares by breaking off the largest
+    masses one by one (derivation in ``_gain_exact_pq``).  Let ``bad(alpha)`` be "mean
     unstable or ``S >= 1``".  The scan starts at an eighth of the constant-delay edge at
     the mean delay (divided by 16 until it is good) and walks up geometrically, by
     ``MS_SCAN_RATIO = 1.25`` while ``S < MS_FINE_LEVEL = 0.25`` and by
-    ``MS_FINE_RATIO = 1.02`` from the last point below that level on (batches of 8
-    points evaluated together), to the first bad point; :func:`scipy.optimize.brentq`
-    (``rtol = 1e-13``) refines the cell on ``1 - 1/S`` (set to ``1`` where the mean is
-    unstable, its limit when ``S`` has a pole at the mean edge).  If the limit is a jump
-    (``S`` stays below 1 - 1e-6 next to it) the mean edge is returned, computed by
-    :func:`stability.threshold`.
+    ``MS_FINE_RATIO = 1.02`` from the last point below that level on, to the first bad
+    point (batches of 8 points evaluated together at small degree, down to 1 from degree
+    1024, where every point past the first bad one would be wasted).  From degree 256 on,
+    where one evaluation costs more than computing the mean edge, the mean edge
+    (:func:`stability.threshold`, certified) is computed first: a batch that would pass it
+    ends at it (it is bad or the jump), and a scan point is first screened by the bound
+    ``S <= ||h||^2`` (``0 <= 1 - |D|^2 <= 1``; one Astrom row fewer), ``S`` itself
+    being computed from the first point where the bound does not decide on.  None of this
+    changes which points are examined or the verdict on them.
+    :func:`scipy.optimize.brentq` (relative width ``max(1e-13, 2 eps n)``) refines the
+    cell on ``1 - 1/S`` (set to ``1`` where the mean is unstable, its limit when ``S``
+    has a pole at the mean edge).  The bad point next to its root decides what failed
+    first: mean stable there (``S >= 1``) is a gain crossing, returned as found; mean
+    unstable is the jump at the mean edge, and the mean edge itself is returned (labelled
+    ``"mean"``) when it is within 1e-10 of the root.  When the first bad point is the
+    mean edge itself and ``S < 1`` at ``(1 - 2e-13)`` times it, the mean edge is returned
+    without brentq.
 
     **What the default does not certify.**  ``S`` is *not* monotone in ``alpha``, and it
     can cross 1 several times below the mean edge: for mass 0.95 at delay 0 and 0.05 at
@@ -913,18 +931,28 @@ def mean_square_edge(delay, *, momentum: str = "none", m: float = 0.0, method: s
     Accuracy: both methods agree with the spectral radius of the dense Kronecker map
     (:func:`kronecker_edge`) to 1e-10 relative (measured: at most 3e-13) for supports up to
     5, all three schemes with ``m`` up to 0.9, and with each other to 1e-10 on supports of
-    64.  Near ``m = 1`` Astrom's reduction loses digits (roots close to ``z = 1``): at
-    ``m = 0.9999`` the gain carries rounding noise of about 1e-3 and the default's edge is
-    good to about 1e-7 (measured 4e-8 against the 30-digit dense map, support 3).  Nearly
-    constant delays lose digits the same way: with a mass ``1 - e`` at one delay and ``e``
-    at a neighbouring one, ``e <= 1e-6``, the gain is a tiny difference and the edge is good
-    to about 1e-8 only (measured up to 1.1e-8 against a 40-digit dense map, and once 7.9e-9
-    above the edge); ``MeanSquareResult.limited_by`` is ``"gain"`` there.  Cost of
-    the default: about 30 to 60 evaluations of ``S`` of ``O(K^2)`` each
-    (with numba, ``benchmarks/bench_moments.py``: support 64 under 1 ms, support 4096
-    about 0.35 s; the numpy loop is about 4x slower at 4096).  Where ``S(0+)`` is already
-    above 0.25 (shifted momentum) the whole scan runs at the fine ratio: uniform
-    ``{1..4096}`` with shifted ``m = 0.9`` takes 167 evaluations, about 2.2 s.
+    64 and 300.  Near ``m = 1`` Astrom's reduction loses digits (roots close to ``z = 1``):
+    at ``m = 0.9999`` the gain carries rounding noise of about 1e-3 and the default's edge
+    is good to about 1e-7 (measured 4e-8 against the 30-digit dense map, support 3).
+    Nearly constant delays (a mass ``1 - e`` at one delay, ``e`` at one or more others)
+    are as accurate as any other pmf: the promise is 1e-10 relative, never above the edge
+    by more than that, tested against the dense map in mpmath at 40 digits for
+    ``e = 1e-6 .. 1e-12``, three two-point shapes and all schemes with ``m`` up to 0.9
+    (measured: at most 1.5e-12, and at most 4e-15 above the edge; the plain subtraction
+    used before was off by up to 2.1e-8, 3.2e-9 above).  Where ``S`` tends to exactly 1 at
+    the mean edge (the mean root leaves through a point where ``|D| = 1``, e.g.
+    ``Empirical([.9, 0, 0, 0, .1])`` without momentum: the edge is the mean edge, 2) the
+    edge is returned to 1e-12 (the subtraction's rounding, growing like ``||h||^2`` next to
+    the pole, used to make ``S`` reach 1 about 6e-9 early).  Large supports: Astrom's own
+    rounding grows with the degree (``S`` to about 1e-9 at uniform ``{1..4096}``, shifted
+    ``m = 0.9``; the edge there is reproducible to about 2e-11).  Supports beyond
+    ``MS_MAX_DELAY = 16384`` raise ValueError (``O(K^2)`` per evaluation: minutes at 65535).
+    Cost of the default: about 25 to 70 evaluations of ``S`` of ``O(K^2)`` each, up to
+    about 200 with shifted momentum, where ``S(0+)`` is already above 0.25 and the whole
+    scan runs at the fine ratio (with numba, ``benchmarks/bench_moments.py``: support 64
+    about 1 ms; uniform ``{1..4096}`` 0.2 to 0.3 s without momentum, 1.2 to 1.6 s with
+    shifted ``m = 0.9``, 154 evaluations, which took 167 evaluations and 1.5 to 2.2 s
+    before the mean edge bounded the scan; the numpy loop is about 5x slower at 4096).
 
     Examples
     --------
