@@ -228,12 +228,15 @@ def _stick_rows(pmf: np.ndarray, J: int):
 
     Support points sorted by decreasing mass ``a_0 >= a_1 >= ...`` (at delays ``k_i``),
     tail masses ``M_i = a_i + a_{i+1} + ...`` (summed from the small end).  The first
-    ``J`` rows are ``V_i = M_{i+1} z^{-k_i} - sum_{j>i} a_j z^{-k_j}`` with weight
-    ``a_i / (M_0 M_i M_{i+1})``: no subtraction anywhere (exact coefficients, each term
-    non-negative).  Unless ``J`` is the support size minus one (then the rest vanishes),
-    two more rows carry the rest ``(M_J^2 - |D_J|^2) / (M_0 M_J)``: ``V = 1`` with weight
-    ``M_J / M_0`` and ``V = D_J = sum_{j>=J} a_j z^{-k_j}`` with weight ``-1 / (M_0 M_J)``.
-    Row 0 is always ``V = 1`` (``||h||^2``, weight 0 when there is no rest)."""
+    ``J`` rows are ``V_i = z^{-k_i} - sum_{j>i} (a_j / M_{i+1}) z^{-k_j}`` (a delay minus
+    the transform of the normalised rest) with weight ``a_i M_{i+1} / (M_0 M_i)``: no
+    subtraction anywhere (each coefficient a quotient, each term non-negative; all
+    coefficients and weights at most 1, so tiny masses neither overflow nor underflow
+    them).  Unless ``J`` is the support size minus one (then the rest vanishes), two more
+    rows carry the rest ``(M_J / M_0) (1 - |D_J / M_J|^2)``: ``V = 1`` with weight
+    ``M_J / M_0`` and ``V = D_J / M_J`` with weight ``-M_J / M_0``.  Row 0 is always
+    ``V = 1`` (``||h||^2``, weight 0 when there is no rest).  Also returns the tail masses
+    ``M_i / M_0``."""
     K = pmf.size - 1
     support = np.flatnonzero(pmf)
     order = support[np.argsort(-pmf[support], kind="stable")]
@@ -249,15 +252,15 @@ def _stick_rows(pmf: np.ndarray, J: int):
     weights.append(float(tails[J]) / M0 if rest else 0.0)
     if rest:
         DJ = np.zeros(K + 1)
-        DJ[order[J:]] = a[J:]
+        DJ[order[J:]] = a[J:] / tails[J]
         rows.append(DJ)
-        weights.append(-1.0 / (M0 * float(tails[J])))
+        weights.append(-float(tails[J]) / M0)
     for i in range(J):
         V = np.zeros(K + 1)
-        V[order[i + 1:]] = -a[i + 1:]
-        V[order[i]] = tails[i + 1]
+        V[order[i + 1:]] = -a[i + 1:] / tails[i + 1]
+        V[order[i]] = 1.0
         rows.append(V)
-        weights.append(float(a[i]) / (M0 * float(tails[i]) * float(tails[i + 1])))
+        weights.append(float(a[i]) / M0 * (float(tails[i + 1]) / float(tails[i])))
     return np.array(rows), np.array(weights), tails / M0
 
 
@@ -309,35 +312,48 @@ def _gain_exact_pq(P, Q, momentum, m, alphas):
     return _gain_exact(P, Q, momentum, m, alphas)[:2]
 
 
-def _gain_exact(P, Q, momentum, m, alphas):
-    """:func:`_gain_exact_pq` and the cancellation ratio ``||h||^2 / S`` of the plain form
-    (``inf`` where ``S <= 0`` or the mean is unstable): ``(S, stable, ratio)``."""
+def _gain_exact(P, Q, momentum, m, alphas, J: int = 0):
+    """:func:`_gain_exact_pq` starting with ``J`` split rows (a hint: a caller that
+    evaluates ``S`` many times passes the ``J`` returned last, and so avoids computing a
+    point twice); returns ``(S, stable, ratio, J)``: ``ratio`` is ``||h||^2 / S``, the
+    cancellation ratio of the plain form (``inf`` where ``S <= 0`` or the mean is
+    unstable), ``J`` the split rows finally used."""
     alphas = np.atleast_1d(np.asarray(alphas, dtype=float))
     beta = 1.0 if momentum == "none" else 1.0 - m
     pmf = Q[1:] / beta  # z^n D(z): the pmf placed after the leading coefficient
     pmf = pmf[: int(np.flatnonzero(pmf)[-1]) + 1]
-    # J = 0 (the plain form), built directly: _stick_rows(pmf, 0) with less overhead
-    rows = np.zeros((2, pmf.size))
-    rows[0, 0] = 1.0
-    rows[1] = pmf
-    weights = np.array([1.0, -1.0 / float(np.sum(pmf)) ** 2])
+    size = np.count_nonzero(pmf)
+    J = min(J, size - 1)
+    tails = None
+    if J == 0:  # the plain form, built directly: _stick_rows(pmf, 0) with less overhead
+        rows = np.zeros((2, pmf.size))
+        rows[0, 0] = 1.0
+        rows[1] = pmf / float(np.sum(pmf))
+        weights = np.array([1.0, -1.0])
+        rest = 1.0
+    else:
+        rows, weights, tails = _stick_rows(pmf, J)
+        rest = float(tails[J]) if J < size - 1 else 0.0
     S, stable, I = _gain_rows(P, Q, momentum, m, alphas, rows, weights)
-    if np.count_nonzero(pmf) == 1:  # constant delay: |D| = 1 on the circle
-        return np.zeros_like(S), stable, np.ones_like(S)
+    if size == 1:  # constant delay: |D| = 1 on the circle
+        return np.zeros_like(S), stable, np.ones_like(S), 0
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        ratio = np.where(stable & (S > 0), I[:, 0] * weights[0] / S * (1.0 if momentum == "shifted" else
-                                                               (alphas * beta) ** 2), np.inf)
-    redo = np.flatnonzero(stable & ~(ratio <= GAIN_CANCEL_MAX))
+        scale = 1.0 if momentum == "shifted" else (alphas * beta) ** 2
+        ratio = np.where(stable & (S > 0), I[:, 0] * scale / S, np.inf)
+        redo = np.flatnonzero(stable & ~(ratio * rest <= GAIN_CANCEL_MAX))
     if redo.size:
         # the rest after J rows has the ratio tails[J] * ratio: fewest J bringing it under the bound
-        _, _, tails = _stick_rows(pmf, 0)
+        if tails is None:
+            _, _, tails = _stick_rows(pmf, 0)
         need = GAIN_CANCEL_MAX / ratio[redo]
         ok = tails[None, :] <= need[:, None]
         ok[:, -1] = True  # J = support - 1: no rest
-        J = min(int(np.max(np.argmax(ok, axis=1))), GAIN_MAX_ROWS)
-        rows, weights, _ = _stick_rows(pmf, J)
-        S[redo], stable[redo], _ = _gain_rows(P, Q, momentum, m, alphas[redo], rows, weights)
-    return S, stable, ratio
+        J_new = min(int(np.max(np.argmax(ok, axis=1))), GAIN_MAX_ROWS)
+        if J_new > J:
+            J = J_new
+            rows, weights, _ = _stick_rows(pmf, J)
+            S[redo], stable[redo], _ = _gain_rows(P, Q, momentum, m, alphas[redo], rows, weights)
+    return S, stable, ratio, J
 
 
 def _start_grid(pmf: np.ndarray) -> int:
@@ -420,7 +436,7 @@ def mean_square_gain(delay, alpha: float, *, momentum: str = "none", m: float = 
     # above the mean edge the integral is a meaningless finite number: refuse it.
     P, Q = polynomial_pair(Empirical(pmf), momentum=momentum, m=m)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # a huge alpha overflows: unstable
-        S_exact, stable, ratio = _gain_exact(P, Q, momentum, m, np.array([alpha]))
+        S_exact, stable, ratio, _ = _gain_exact(P, Q, momentum, m, np.array([alpha]))
     if not stable[0]:
         raise ValueError(f"alpha={alpha!r} is at or above the mean edge of delay={delay!r} "
                          f"(momentum={momentum!r}, m={m!r}): the mean-square gain is defined below it only")
@@ -528,7 +544,9 @@ MS_MAX_DELAY = 16384
 
 
 #: From this degree of the mean polynomial on, the scan asks for the mean edge first.
-_EAGER_MEAN_DEGREE = 256
+_EAGER_MEAN_DEGREE = 2048
+#: From this degree on, scan points are first screened by the bound ``S <= ||h||^2``.
+_BOUND_DEGREE = 256
 
 
 def _check_ms_size(pmf: np.ndarray) -> None:
@@ -592,11 +610,18 @@ def _scan_edge(delay, pmf, momentum, m, mean_edge_fn) -> MeanSquareResult:
             known.append(float(mean_edge_fn()))
         return known[0]
 
-    # The mean edge bounds the scan (see below).  It costs about as much as 50 evaluations
-    # of S at support 64 and 2 at 4096: ask for it first only where evaluations are dear.
-    cap = mean_edge() if P.size - 1 >= _EAGER_MEAN_DEGREE else math.inf
+    # The mean edge bounds the scan (see below).  It costs as much as 100 evaluations of S
+    # at degree 256, 20 at 1024 and 3 at 2048: ask for it first only where evaluations are
+    # dear (and if it fails, scan without it, as below that degree).
+    cap = math.inf
+    if P.size - 1 >= _EAGER_MEAN_DEGREE:
+        try:
+            cap = mean_edge()
+        except ArithmeticError:
+            pass
     evals = 0
     seen = {}
+    split = [0]
 
     def gain(alphas):
         nonlocal evals
@@ -604,7 +629,8 @@ def _scan_edge(delay, pmf, momentum, m, mean_edge_fn) -> MeanSquareResult:
         if alphas.size == 1 and float(alphas[0]) in seen:
             return seen[float(alphas[0])]
         evals += alphas.size
-        S, stable = _gain_exact_pq(P, Q, momentum, m, alphas)
+        S, stable, _, J = _gain_exact(P, Q, momentum, m, alphas, split[0])
+        split[0] = J  # the split rows this pmf needed: start there next time
         for a, S_a, st_a in zip(alphas, S, stable):
             seen[float(a)] = (np.array([S_a]), np.array([st_a]))
         return S, stable
@@ -614,7 +640,7 @@ def _scan_edge(delay, pmf, momentum, m, mean_edge_fn) -> MeanSquareResult:
 
     one = np.zeros((1, pmf.size))
     one[0, 0] = 1.0
-    cheap = [P.size - 1 >= _EAGER_MEAN_DEGREE]  # where a pass costs more than numpy's overhead
+    cheap = [P.size - 1 >= _BOUND_DEGREE]  # where a pass costs more than numpy's overhead
 
     def scan_gain(alphas, level):
         """``(S', stable)`` for the scan, which compares ``S`` with thresholds ``>= level``
@@ -875,13 +901,13 @@ def mean_square_edge(delay, *, momentum: str = "none", m: float = 0.0, method: s
     ``MS_SCAN_RATIO = 1.25`` while ``S < MS_FINE_LEVEL = 0.25`` and by
     ``MS_FINE_RATIO = 1.02`` from the last point below that level on, to the first bad
     point (batches of 8 points evaluated together at small degree, down to 1 from degree
-    1024, where every point past the first bad one would be wasted).  From degree 256 on,
-    where one evaluation costs more than computing the mean edge, the mean edge
-    (:func:`stability.threshold`, certified) is computed first: a batch that would pass it
-    ends at it (it is bad or the jump), and a scan point is first screened by the bound
-    ``S <= ||h||^2`` (``0 <= 1 - |D|^2 <= 1``; one Astrom row fewer), ``S`` itself
-    being computed from the first point where the bound does not decide on.  None of this
-    changes which points are examined or the verdict on them.
+    1024, where every point past the first bad one would be wasted).  From degree 2048 on,
+    where one evaluation costs about as much as computing the mean edge, the mean edge
+    (:func:`stability.threshold`, certified) is computed first, and a batch that would
+    pass it ends at it (it is bad or the jump).  From degree 256 on a scan point is first
+    screened by the bound ``S <= ||h||^2`` (``0 <= 1 - |D|^2 <= 1``; one Astrom row
+    fewer), ``S`` itself being computed from the first point where the bound does not
+    decide on.  None of this changes which points are examined or the verdict on them.
     :func:`scipy.optimize.brentq` (relative width ``max(1e-13, 2 eps n)``) refines the
     cell on ``1 - 1/S`` (set to ``1`` where the mean is unstable, its limit when ``S``
     has a pole at the mean edge).  The bad point next to its root decides what failed

@@ -102,3 +102,49 @@ def mp_edge(delay, momentum="none", m=0.0, *, start=None, check=1e-12):
         above = spectral_radius(pmf, root * (1 + mpmath.mpf(check)), momentum, m)
         assert below < 1 < above, (float(below), float(above))
         return root
+
+
+def _astrom_mp(a, bs):
+    """Astrom's integrals ``(1/2pi) int |B/A|^2`` in mpmath (current precision), highest
+    power first; the Schur-Cohn reduction written out again (not the package's loop)."""
+    a, bs = list(a), [list(b) for b in bs]
+    a0n, tot = a[0], [mpmath.mpf(0)] * len(bs)
+    for k in range(len(a) - 1, 0, -1):
+        c = a[k] / a[0]
+        assert abs(c) < 1, "mean recursion unstable"
+        cb = [b[k] / a[0] for b in bs]
+        tot = [t + a[0] * x**2 for t, x in zip(tot, cb)]
+        old = a[: k + 1]
+        a = [old[i] - c * old[k - i] for i in range(k)]
+        bs = [[b[i] - x * old[k - i] for i in range(k)] for b, x in zip(bs, cb)]
+    return [(t + b[0] ** 2 / a[0]) / a0n for t, b in zip(tot, bs)]
+
+
+def mp_gain(delay, alpha, momentum="none", m=0.0):
+    """``S(alpha) = ||h||^2 - ||D h||^2`` at 40 digits (the plain form: at this precision
+    its cancellation, about ``log10(||h||^2 / S)`` digits, is harmless), from the cleared
+    polynomials ``c = P + alpha Q`` and numerators built here in mpmath."""
+    from stability import polynomial_pair
+
+    P, Q = polynomial_pair(delay, momentum=momentum, m=m)
+    with mpmath.workdps(DPS):
+        a, mm = mpmath.mpf(alpha), mpmath.mpf(m)
+        beta = 1 - mm if momentum != "none" else mpmath.mpf(1)
+        p = [mpmath.mpf(float(x)) for x in np.asarray(as_pmf(delay), dtype=float)]
+        total = mpmath.fsum(p)
+        p = [x / total for x in p]
+        A = [mpmath.mpf(float(x)) + a * mpmath.mpf(float(y)) for x, y in zip(P, Q)]
+        B0, B1 = [mpmath.mpf(0)] * len(A), [mpmath.mpf(0)] * len(A)
+        if momentum == "shifted":  # F = f - m z^-1
+            f = mm - a * beta
+            B0[1], B0[2] = f, -mm
+            for j, x in enumerate(p):
+                B1[1 + j] += f * x
+                B1[2 + j] -= mm * x
+            I0, I1 = _astrom_mp(A, [B0, B1])
+            return I0 - I1
+        B0[1] = mpmath.mpf(1)
+        for j, x in enumerate(p):
+            B1[1 + j] = x
+        I0, I1 = _astrom_mp(A, [B0, B1])
+        return (a * beta) ** 2 * (I0 - I1)

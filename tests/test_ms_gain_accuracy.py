@@ -16,6 +16,7 @@ import stability as st
 from stability import moments as mo
 
 from ._ms_truth import mp_edge, spectral_radius
+from ._ms_truth import mp_gain as mp_gain_astrom
 
 SCHEMES = [("none", 0.0), ("standard", 0.5), ("shifted", 0.5), ("standard", 0.9), ("shifted", 0.9)]
 EPS = [1e-6, 1e-8, 1e-10, 1e-12]
@@ -138,8 +139,9 @@ def _spike(K, masses):
     return st.Empirical(pmf)
 
 
-# From degree 256 on the scan asks for the mean edge first (its batches end there, the
-# jump at it is recognised without brentq) and screens points by the bound ||h||^2 >= S.
+# From degree 2048 on the scan asks for the mean edge first (its batches end there, the
+# jump at it is recognised without brentq); from 256 on it screens points by the bound
+# ||h||^2 >= S.
 LARGE = [(st.Empirical(0.99 ** np.arange(301), normalize=True), "none", 0.0),
          (st.Empirical(0.99 ** np.arange(301), normalize=True), "standard", 0.6),
          (st.Empirical(0.99 ** np.arange(301), normalize=True), "shifted", 0.9),
@@ -150,12 +152,27 @@ LARGE = [(st.Empirical(0.99 ** np.arange(301), normalize=True), "none", 0.0),
 
 @pytest.mark.parametrize("delay,momentum,m", LARGE, ids=["geo-none", "geo-std", "geo-sh", "near-const-none",
                                                          "near-const-sh", "spike-256"])
-def test_scan_with_mean_edge_first_equals_certified_march_at_support_300(delay, momentum, m):
+@pytest.mark.parametrize("eager", [True, False], ids=["mean-edge-first", "as-at-degree-300"])
+def test_scan_with_mean_edge_first_equals_certified_march_at_support_300(delay, momentum, m, eager, monkeypatch):
+    if eager:  # the path taken from degree 2048 on, at a size the certified march can check
+        monkeypatch.setattr(mo, "_EAGER_MEAN_DEGREE", 0)
     a = mo.mean_square_edge_result(delay, momentum=momentum, m=m)
     b = mo.mean_square_edge_result(delay, momentum=momentum, m=m, method="certified")
     assert abs(a.alpha / b.alpha - 1) <= 1e-10
     assert a.limited_by == b.limited_by
     assert a.alpha <= st.threshold(delay, momentum=momentum, m=m)
+
+
+@pytest.mark.parametrize("momentum,m", [("none", 0.0), ("shifted", 0.9)])
+def test_narrow_delay_at_a_large_mean_lost_digits_to_cancellation(momentum, m):
+    # the crossing frequency is about 1/K, where 1 - |D|^2 ~ Var(tau) theta^2 is tiny:
+    # ||h||^2 / S ~ (mean / sigma)^2, and the subtraction put the edge of this Gaussian
+    # 1.4e-10 (plain) and 5.4e-9 (shifted) off.  Truth: S at 40 digits on both sides.
+    delay = st.DiscreteGaussian(200, sigma=0.5)
+    res = mo.mean_square_edge_result(delay, momentum=momentum, m=m)
+    assert res.limited_by == "gain"
+    assert mp_gain_astrom(delay, res.alpha * (1 - 1e-10), momentum, m) < 1 < \
+        mp_gain_astrom(delay, res.alpha * (1 + 1e-10), momentum, m)
 
 
 # ---------------------------------------------------------------------------- size cap
