@@ -537,9 +537,10 @@ MS_FINE_RATIO = 1.02
 #: brentq stops at this relative bracket width (the gain itself is exact to ~1e-13).
 _BRENT_RTOL = 1e-13
 #: Largest delay (support ``0..MS_MAX_DELAY``) of the mean-square gain and edge: one
-#: evaluation of the gain costs ``O(K^2)`` (about 0.13 s at this size, 160 evaluations at
-#: most in the tests' hardest cases), so the edge takes up to about 20 s here, minutes at
-#: 65535.  Larger supports raise ValueError (the CLI: exit status 2).
+#: evaluation of the gain costs ``O(K^2)`` (measured at load 2.6: 0.17 s at this size, so
+#: 3.5 s for the edge of uniform delays without momentum and 27 s with shifted momentum
+#: 0.9; 3.3 s per evaluation at 65535, minutes per edge).  Larger supports raise
+#: ValueError (the CLI: exit status 2).
 MS_MAX_DELAY = 16384
 
 
