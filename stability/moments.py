@@ -970,8 +970,9 @@ def mean_square_edge(delay, *, momentum: str = "none", m: float = 0.0, method: s
     delay cancel the same way (the crossing frequency is about ``1/K``, where
     ``1 - |D|^2 ~ Var(tau) theta^2``, so ``||h||^2 / S ~ (E tau / sd tau)^2``):
     ``DiscreteGaussian(200, sigma=0.5)`` with shifted ``m = 0.9`` was 5.4e-9 off and is
-    now bracketed within 1e-10 by ``S`` evaluated at 40 digits (tested).  Where ``S`` tends to exactly 1 at
-    the mean edge (the mean root leaves through a point where ``|D| = 1``, e.g.
+    now bracketed within 1e-10 by ``S`` evaluated at 40 digits (tested).  Where ``S``
+    tends to exactly 1 at the mean edge (the mean root leaves through a point where
+    ``|D| = 1``, e.g.
     ``Empirical([.9, 0, 0, 0, .1])`` without momentum: the edge is the mean edge, 2) the
     edge is returned to 1e-12 (the subtraction's rounding, growing like ``||h||^2`` next to
     the pole, used to make ``S`` reach 1 about 6e-9 early).  Large supports: Astrom's own
