@@ -338,6 +338,9 @@ class MeanSquareResult:
         Evaluations of ``S``.
     grid_size : int
         Largest quadrature grid used.
+    certified : bool
+        True when ``S < 1`` and mean stability are proved on ``(0, bracket[0]]`` (the
+        ``"certified"`` method); False for the scan.
     """
 
     alpha: float
@@ -345,6 +348,7 @@ class MeanSquareResult:
     bracket: tuple[float, float]
     evaluations: int
     grid_size: int
+    certified: bool = False
 
 
 def _certified_step(spec: _Spectrum, alpha: float, S: float, dS: float, N: int) -> float:
@@ -396,7 +400,7 @@ def _quadratic_step(S: float, dS: float, M2: float) -> float:
     return 0.999 * 2.0 * room / (g + math.sqrt(g * g + 2.0 * M2 * room))
 
 
-MS_METHODS = ("auto", "scan", "certified")
+MS_METHODS = ("auto", "scan", "certified", "trapezoid")
 #: Ratio between consecutive points of the upward scan of the "scan" method.
 MS_SCAN_RATIO = 1.25
 #: Points per batch of the scan (evaluated together by one vectorised Schur-Cohn pass).
@@ -435,9 +439,49 @@ def mean_square_edge_result(delay, *, momentum: str = "none", m: float = 0.0,
     if _is_constant(pmf):
         mean_edge = threshold(delay, momentum=momentum, m=m)
         return MeanSquareResult(mean_edge, "mean", (mean_edge, mean_edge), 0, 0)
-    if method == "certified":
+    if method == "trapezoid":
         return _certified_edge(delay, pmf, momentum, m, threshold(delay, momentum=momentum, m=m))
-    return _scan_edge(delay, pmf, momentum, m, lambda: threshold(delay, momentum=momentum, m=m))
+    scan = _scan_edge(delay, pmf, momentum, m, lambda: threshold(delay, momentum=momentum, m=m))
+    if method == "scan":
+        return scan
+    return _march_edge(delay, pmf, momentum, m, scan, lambda: threshold(delay, momentum=momentum, m=m))
+
+
+def _march_edge(delay, pmf, momentum, m, scan: MeanSquareResult, mean_edge_fn) -> MeanSquareResult:
+    """The scan's edge confirmed (or lowered) by the certified march of
+    :mod:`stability._ms_certify`."""
+    from scipy.optimize import brentq
+
+    from . import _ms_certify
+    from .closed_forms import edge_constant_delay
+    from .polynomials import polynomial_pair
+
+    P, Q = polynomial_pair(Empirical(pmf), momentum=momentum, m=m)
+    evals = scan.evaluations
+
+    def gain(a):
+        nonlocal evals
+        evals += 1
+        with np.errstate(over="ignore", invalid="ignore"):
+            S, stable = _gain_exact_pq(P, Q, momentum, m, np.array([a]))
+        return float(S[0]), bool(stable[0])
+
+    def g(a):
+        S_a, st_a = gain(a)
+        if not st_a:
+            return 1.0
+        return float(1.0 - 1.0 / S_a) if S_a > 1e-300 else -1.0
+
+    def root(lo, hi):
+        return float(brentq(g, lo, hi, xtol=1e-300, rtol=_BRENT_RTOL))
+
+    first = edge_constant_delay(int(math.ceil(float(np.dot(np.arange(pmf.size), pmf))))) / 8.0
+    first = min(first, 0.5 * scan.alpha)
+    march = _ms_certify.certified_first_crossing(
+        P, Q, pmf, momentum, m, alpha_first=first, target=scan.alpha,
+        target_bad=scan.limited_by == "gain", gain=gain, astrom=_astrom, root=root)
+    limited_by = "gain" if march.hi_bad else "mean"
+    return MeanSquareResult(march.hi, limited_by, (march.lo, march.hi), evals, 0, True)
 
 
 def _scan_edge(delay, pmf, momentum, m, mean_edge_fn) -> MeanSquareResult:
