@@ -215,8 +215,8 @@ def _cos_min(g: np.ndarray, max_points: int = 2**16) -> float:
     """Certified lower bound of ``min_theta sum_j g_j cos(j theta)``, or ``-inf`` if the
     function is not certified positive.  Second-order cells: on a cell of half-width ``h``
     around ``theta_k``, ``g >= g(theta_k) - h |g'(theta_k)| - (h^2/2) sum_j j^2 |g_j|``;
-    the grid starts at ``4 (d+1)`` points (one FFT), and cells that do not certify half their
-    value are split into 8 (direct evaluation), ``max_points`` cells at most."""
+    the grid starts at ``4 (d+1)`` points (one FFT), and cells that do not certify half the
+    smallest grid value are split into 8 (direct evaluation), ``max_points`` cells at most."""
     d = g.size - 1
     j = np.arange(d + 1, dtype=float)
     L2 = float(np.dot(j * j, np.abs(g)))
@@ -228,12 +228,13 @@ def _cos_min(g: np.ndarray, max_points: int = 2**16) -> float:
     ders = np.fft.fft(j * g, N).imag
     theta = 2.0 * np.pi * np.arange(N) / N
     h = np.pi / N
-    best = math.inf
+    best, best_grid = math.inf, math.inf
     for _ in range(40):
         if np.min(vals) <= rnd:
             return -math.inf
         lower = vals - h * np.abs(ders) - 0.5 * h * h * L2 - rnd
-        ok = lower >= 0.5 * vals
+        best_grid = min(best_grid, float(np.min(vals)))
+        ok = lower >= 0.5 * best_grid
         if np.any(ok):
             best = min(best, float(lower[ok].min()))
         if ok.all():
@@ -272,7 +273,7 @@ def _min_abs(a: np.ndarray) -> float:
     power first), or 0.0 if none is found.  Second-order cells: on a cell of half-width
     ``h`` around ``theta_j``, ``|A(theta_j + t)| >= |A_j + t A'_j| - (h^2/2) sum_k k^2 |a_k|``
     and the first term's minimum over ``|t| <= h`` is a distance from 0 to a segment.  Cells
-    that do not certify at least half their value are split (direct evaluation); the grid
+    that do not certify half the smallest grid value are split (direct evaluation); the grid
     starts at ``4 (n+1)`` points by FFT."""
     n = a.size - 1
     k = np.arange(n, -1, -1, dtype=float)  # power of each coefficient
@@ -284,7 +285,7 @@ def _min_abs(a: np.ndarray) -> float:
     ders = 1j * np.fft.ifft(rev * np.arange(n + 1), N) * N  # dA/dtheta there
     theta = 2.0 * np.pi * np.arange(N) / N
     h = np.pi / N
-    best = math.inf
+    best, best_grid = math.inf, math.inf
     for _ in range(40):
         v2 = ders.real**2 + ders.imag**2
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -292,7 +293,9 @@ def _min_abs(a: np.ndarray) -> float:
         t = np.clip(t, -h, h)
         seg = np.abs(vals + t * ders)
         lower = seg - 0.5 * h * h * L2 - rnd
-        ok = lower >= 0.5 * np.abs(vals)
+        floor = 0.5 * min(float(np.min(np.abs(vals))), best_grid)
+        best_grid = min(best_grid, float(np.min(np.abs(vals))))
+        ok = lower >= floor
         if ok.all():
             return float(min(best, lower.min()))
         if np.any(ok):
