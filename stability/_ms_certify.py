@@ -270,54 +270,57 @@ def _astrom_complex(A: np.ndarray, B: np.ndarray) -> np.ndarray:
 
 def _min_abs(a: np.ndarray) -> float:
     """Certified lower bound of ``min |A(e^{i theta})|`` for real coefficients ``a`` (highest
-    power first), or 0.0 if none is found.  Second-order cells: on a cell of half-width
-    ``h`` around ``theta_j``, ``|A(theta_j + t)| >= |A_j + t A'_j| - (h^2/2) sum_k k^2 |a_k|``
-    and the first term's minimum over ``|t| <= h`` is a distance from 0 to a segment.  Cells
-    that do not certify half the smallest grid value are split (direct evaluation); the grid
-    starts at ``4 (n+1)`` points by FFT."""
+    power first), or 0.0 if none is found.
+
+    Cells of half-width ``h`` around grid points ``theta_j``: by Taylor's theorem
+    ``|A(theta_j + t)| >= |A_j + t A'_j| - (t^2/2) max_cell |A''|`` and
+    ``max_cell |A''| <= |A''_j| + h sum_k k^3 |a_k|``; the first term's minimum over
+    ``|t| <= h`` is the distance from 0 to a segment.  The grid starts at ``4 (n+1)`` points
+    (three FFTs: ``A``, ``A'``, ``A''``); cells that do not certify half the smallest grid
+    value are split into 8 (direct evaluation), or the whole grid is refined by FFT when
+    that is cheaper.  Rounding: ``8 eps (n + 64) sum|a_k|`` is subtracted."""
     n = a.size - 1
     k = np.arange(n, -1, -1, dtype=float)  # power of each coefficient
-    L2 = float(np.dot(k * k, np.abs(a)))
+    L3 = float(np.dot(k**3, np.abs(a)))
     rnd = 8.0 * _EPS * (n + 64) * float(np.sum(np.abs(a)))
     N = max(64, 1 << int(math.ceil(math.log2(4 * (n + 1)))))
     rev = a[::-1]
-    vals = np.fft.ifft(rev, N) * N  # A(e^{+i 2 pi j / N})
-    ders = 1j * np.fft.ifft(rev * np.arange(n + 1), N) * N  # dA/dtheta there
-    theta = 2.0 * np.pi * np.arange(N) / N
+    j = np.arange(n + 1, dtype=float)
+
+    def on_grid(N):
+        return (np.fft.ifft(rev, N) * N, 1j * np.fft.ifft(rev * j, N) * N,
+                -np.fft.ifft(rev * j * j, N) * N, 2.0 * np.pi * np.arange(N) / N)
+
+    vals, d1, d2, theta = on_grid(N)
     h = np.pi / N
     best, best_grid = math.inf, math.inf
     for _ in range(40):
-        v2 = ders.real**2 + ders.imag**2
+        v2 = d1.real**2 + d1.imag**2
         with np.errstate(divide="ignore", invalid="ignore"):
-            t = np.where(v2 > 0, -(vals.real * ders.real + vals.imag * ders.imag) / v2, 0.0)
+            t = np.where(v2 > 0, -(vals.real * d1.real + vals.imag * d1.imag) / v2, 0.0)
         t = np.clip(t, -h, h)
-        seg = np.abs(vals + t * ders)
-        lower = seg - 0.5 * h * h * L2 - rnd
-        floor = 0.5 * min(float(np.min(np.abs(vals))), best_grid)
+        seg = np.abs(vals + t * d1)
+        lower = seg - 0.5 * h * h * (np.abs(d2) + h * L3) - rnd
         best_grid = min(best_grid, float(np.min(np.abs(vals))))
-        ok = lower >= floor
+        ok = lower >= 0.5 * best_grid
         if ok.all():
             return float(min(best, lower.min()))
         if np.any(ok):
             best = min(best, float(lower[ok].min()))
         bad_theta = theta[~ok]
         if theta.size == N and N < 2**18 and 8 * bad_theta.size * (n + 1) > 4 * N * math.log2(N):
-            # many failing cells: a finer FFT grid is cheaper than direct evaluation
-            N *= 8
+            N *= 8  # many failing cells: a finer FFT grid is cheaper than direct evaluation
             h /= 8.0
-            vals = np.fft.ifft(rev, N) * N
-            ders = 1j * np.fft.ifft(rev * np.arange(n + 1), N) * N
-            theta = 2.0 * np.pi * np.arange(N) / N
+            vals, d1, d2, theta = on_grid(N)
             continue
         if bad_theta.size > 2**16:
             return 0.0
-        # split each failing cell into 8
-        h /= 8.0
-        offs = (np.arange(8) - 3.5) * 2.0 * h
-        theta = (bad_theta[:, None] + offs[None, :]).ravel()
+        h /= 8.0  # split each failing cell into 8
+        theta = (bad_theta[:, None] + ((np.arange(8) - 3.5) * 2.0 * h)[None, :]).ravel()
         zk = np.exp(1j * np.outer(theta, k))
         vals = zk @ a
-        ders = 1j * (zk @ (k * a))
+        d1 = 1j * (zk @ (k * a))
+        d2 = -(zk @ (k * k * a))
         if np.min(np.abs(vals)) <= rnd:
             return 0.0
     return 0.0
