@@ -148,23 +148,25 @@ def check_real(value, name: str, *, low=None, high=None, low_inclusive=True,
     return value
 
 
-def check_momentum(momentum, m) -> tuple[str, float]:
+def check_momentum(momentum, m, *, names: tuple[str, str] = ("momentum", "m")) -> tuple[str, float]:
     """Validate a momentum scheme name and coefficient ``0 <= m <= MAX_MOMENTUM`` (0.9999).
 
     With ``momentum="none"`` the coefficient must be 0 (a non-zero ``m`` with no
     momentum is almost certainly a mistake, so it is refused rather than ignored).
+    ``names`` are the argument names the messages use (e.g. the reference configuration's).
     """
+    mom_name, m_name = names
     if not isinstance(momentum, str):
-        raise TypeError(f"momentum must be one of {MOMENTUM_SCHEMES}, got {momentum!r}")
+        raise TypeError(f"{mom_name} must be one of {MOMENTUM_SCHEMES}, got {momentum!r}")
     if momentum not in MOMENTUM_SCHEMES:
-        raise ValueError(f"unknown momentum {momentum!r}; expected one of {MOMENTUM_SCHEMES}")
-    m = check_real(m, "m", low=0.0, high=1.0, high_inclusive=False)
+        raise ValueError(f"unknown {mom_name} {momentum!r}; expected one of {MOMENTUM_SCHEMES}")
+    m = check_real(m, m_name, low=0.0, high=1.0, high_inclusive=False)
     if m > MAX_MOMENTUM:
-        raise ValueError(f"m={m!r} is above {MAX_MOMENTUM!r}, the largest momentum accepted: closer to 1 "
-                         "the edge of stability cannot be computed accurately in double precision "
+        raise ValueError(f"{m_name}={m!r} is above {MAX_MOMENTUM!r}, the largest momentum accepted: closer "
+                         "to 1 the edge of stability cannot be computed accurately in double precision "
                          "(see stability.threshold)")
     if momentum == "none" and m != 0.0:
-        raise ValueError(f"m={m!r} was given with momentum='none'; use momentum='standard' or 'shifted'")
+        raise ValueError(f"{m_name}={m!r} was given with {mom_name}='none'; use 'standard' or 'shifted'")
     return momentum, m
 
 

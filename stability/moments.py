@@ -467,6 +467,9 @@ class MeanSquareResult:
         Evaluations of ``S``.
     grid_size : int
         Largest quadrature grid used.
+    certified : bool
+        True when ``S < 1`` and mean stability are proved on ``(0, bracket[0]]`` (the
+        ``"certified"`` method); False for the scan.
     """
 
     alpha: float
@@ -474,6 +477,7 @@ class MeanSquareResult:
     bracket: tuple[float, float]
     evaluations: int
     grid_size: int
+    certified: bool = False
 
 
 def _certified_step(spec: _Spectrum, alpha: float, S: float, dS: float, N: int) -> float:
@@ -525,7 +529,7 @@ def _quadratic_step(S: float, dS: float, M2: float) -> float:
     return 0.999 * 2.0 * room / (g + math.sqrt(g * g + 2.0 * M2 * room))
 
 
-MS_METHODS = ("auto", "scan", "certified")
+MS_METHODS = ("auto", "scan", "certified", "trapezoid")
 #: Ratio between consecutive points of the upward scan of the "scan" method.
 MS_SCAN_RATIO = 1.25
 #: Points per batch of the scan (evaluated together by one vectorised Schur-Cohn pass).
@@ -534,6 +538,9 @@ MS_SCAN_POINTS = 8
 MS_FINE_LEVEL = 0.25
 #: Ratio between consecutive points of the scan where the gain is at least MS_FINE_LEVEL.
 MS_FINE_RATIO = 1.02
+#: "auto" runs the certified march for supports up to this many points (measured worst case
+#: 0.8 s at 65 points, shifted m = 0.99; the scan alone above).
+MS_CERTIFY_SUPPORT = 65
 #: brentq stops at this relative bracket width (the gain itself is exact to ~1e-13).
 _BRENT_RTOL = 1e-13
 #: Largest delay (support ``0..MS_MAX_DELAY``) of the mean-square gain and edge: one
@@ -576,10 +583,13 @@ def mean_square_edge_result(delay, *, momentum: str = "none", m: float = 0.0,
         Optimizer.
     m : float
         Momentum coefficient.
-    method : {"auto", "scan", "certified"}
-        ``"scan"`` (and ``"auto"``): exact gain by Astrom's algorithm, two-speed geometric
-        scan and brentq (not certified).  ``"certified"``: trapezoid gain and the certified
-        march (the reference).
+    method : {"auto", "scan", "certified", "trapezoid"}
+        ``"scan"``: exact gain by Astrom's algorithm, two-speed geometric scan and brentq
+        (not certified).  ``"certified"``: the scan's edge confirmed, or lowered to an
+        earlier crossing, by the certified march of :mod:`stability._ms_certify`.
+        ``"auto"``: ``"certified"`` for supports up to ``MS_CERTIFY_SUPPORT`` points,
+        ``"scan"`` above.  ``"trapezoid"``: the previous reference (trapezoid gain and a
+        step-bounded march; slow; kept as an independent check).
     """
     from .thresholds import threshold
 
@@ -590,9 +600,51 @@ def mean_square_edge_result(delay, *, momentum: str = "none", m: float = 0.0,
     if _is_constant(pmf):
         mean_edge = threshold(delay, momentum=momentum, m=m)
         return MeanSquareResult(mean_edge, "mean", (mean_edge, mean_edge), 0, 0)
-    if method == "certified":
+    if method == "trapezoid":
         return _certified_edge(delay, pmf, momentum, m, threshold(delay, momentum=momentum, m=m))
-    return _scan_edge(delay, pmf, momentum, m, lambda: threshold(delay, momentum=momentum, m=m))
+    scan = _scan_edge(delay, pmf, momentum, m, lambda: threshold(delay, momentum=momentum, m=m))
+    if method == "auto":
+        method = "certified" if pmf.size <= MS_CERTIFY_SUPPORT else "scan"
+    if method == "scan":
+        return scan
+    return _march_edge(delay, pmf, momentum, m, scan, lambda: threshold(delay, momentum=momentum, m=m))
+
+
+def _march_edge(delay, pmf, momentum, m, scan: MeanSquareResult, mean_edge_fn) -> MeanSquareResult:
+    """The scan's edge confirmed (or lowered) by the certified march of
+    :mod:`stability._ms_certify`."""
+    from scipy.optimize import brentq
+
+    from . import _ms_certify
+    from .closed_forms import edge_constant_delay
+    from .polynomials import polynomial_pair
+
+    P, Q = polynomial_pair(Empirical(pmf), momentum=momentum, m=m)
+    evals = scan.evaluations
+
+    def gain(a):
+        nonlocal evals
+        evals += 1
+        with np.errstate(over="ignore", invalid="ignore"):
+            S, stable = _gain_exact_pq(P, Q, momentum, m, np.array([a]))
+        return float(S[0]), bool(stable[0])
+
+    def g(a):
+        S_a, st_a = gain(a)
+        if not st_a:
+            return 1.0
+        return float(1.0 - 1.0 / S_a) if S_a > 1e-300 else -1.0
+
+    def root(lo, hi):
+        return float(brentq(g, lo, hi, xtol=1e-300, rtol=_BRENT_RTOL))
+
+    first = edge_constant_delay(int(math.ceil(float(np.dot(np.arange(pmf.size), pmf))))) / 8.0
+    first = min(first, 0.5 * scan.alpha)
+    march = _ms_certify.certified_first_crossing(
+        P, Q, pmf, momentum, m, alpha_first=first, target=scan.alpha,
+        target_bad=scan.limited_by == "gain", gain=gain, astrom=_astrom, root=root)
+    limited_by = "gain" if march.hi_bad else "mean"
+    return MeanSquareResult(march.hi, limited_by, (march.lo, march.hi), evals, 0, True)
 
 
 def _scan_edge(delay, pmf, momentum, m, mean_edge_fn) -> MeanSquareResult:
@@ -827,11 +879,14 @@ def mean_square_edge(delay, *, momentum: str = "none", m: float = 0.0, method: s
         Optimizer.
     m : float
         Momentum coefficient, ``0 <= m < 1``.
-    method : {"auto", "scan", "certified"}
-        ``"auto"`` = ``"scan"``: the gain exactly by Astrom's algorithm, a two-speed
+    method : {"auto", "scan", "certified", "trapezoid"}
+        ``"auto"``: ``"certified"`` for supports up to ``MS_CERTIFY_SUPPORT = 65`` points,
+        ``"scan"`` above.  ``"scan"``: the gain exactly by Astrom's algorithm, a two-speed
         geometric scan and brentq (fast; the first crossing is not certified, see Notes).
-        ``"certified"``: the gain by the trapezoid rule and the certified march (the
-        reference; slow, up to minutes, when mean roots are close to the circle).
+        ``"certified"``: the scan's edge checked by a march that proves ``S < 1`` and mean
+        stability below it, and finds an earlier crossing if there is one (see Notes;
+        any support, 0.01 to 1 s at supports up to 64, seconds above 128).
+        ``"trapezoid"``: the previous reference march on a trapezoid gain (slow).
 
     Returns
     -------
@@ -887,7 +942,8 @@ def mean_square_edge(delay, *, momentum: str = "none", m: float = 0.0, method: s
     where the mean edge is reached or ``S = 1``.  For a constant delay ``|D| = 1`` on the
     circle, ``S = 0`` and the mean-square edge is the mean edge.
 
-    **Default method ("scan").**  ``S(alpha)`` is computed exactly from the polynomials
+    **Scan ("scan"; the default above 65 points, and the candidate the certified march
+    checks).**  ``S(alpha)`` is computed exactly from the polynomials
     ``c`` (the paper's, cleared of negative powers) and the cleared numerators by Astrom's
     algorithm, the Schur-Cohn reduction of ``c`` (``O(n^2)`` for degree ``n``,
     independent of how close the roots are to the circle; compiled by numba when it is
@@ -918,42 +974,46 @@ def mean_square_edge(delay, *, momentum: str = "none", m: float = 0.0, method: s
     mean edge itself and ``S < 1`` at ``(1 - 2e-13)`` times it, the mean edge is returned
     without brentq.
 
-    **What the default does not certify.**  ``S`` is *not* monotone in ``alpha``, and it
+    **What the scan does not certify.**  ``S`` is *not* monotone in ``alpha``, and it
     can cross 1 several times below the mean edge: for mass 0.95 at delay 0 and 0.05 at
     delay 31 with standard momentum ``m = 0.95``, ``S >= 1`` on ``[0.426, 0.513]`` times
     the mean edge, ``S < 1`` above it up to ``0.664``.  The scan finds the first crossing
     unless an excursion of ``S`` above 1 either rises from ``S < 0.25`` within one coarse
     step (a factor 1.25), or lies entirely inside one fine step (narrower than a factor
-    1.02), or lies below the scan's first point (taken as good from ``S`` there alone);
-    no bound on ``dS/dalpha`` that holds between the points is computed, so this is a
-    measured property, not a proof.  Measured: on 8418 random inputs built to be
-    hard (two-point pmfs with mass 0.5 to 0.995 at delay 0, geometric tails with ``q`` up
-    to 0.99, spiky random pmfs; supports 2 to 60; all schemes, ``m`` up to 0.99) the
-    first bad point of a 6000-point grid (ratio 1.0015) was never below the default's
-    edge; the narrowest excursion found spans a factor 1.057 and starts from
-    ``S >= 0.4``.  (A scan at ratio 1.25 throughout, the previous default, returned a
-    later crossing on 2 of 7264 such inputs, up to 2.1x too high.)  The tests compare the
-    default with the certified method below and with the dense map on such inputs.
-    Where a guarantee is needed, use ``method="certified"``.
+    1.02), or lies below the scan's first point; nothing bounds ``S`` between its points.
+    Measured: on 8418 random inputs built to be hard (two-point pmfs with mass 0.5 to
+    0.995 at delay 0, geometric tails with ``q`` up to 0.99, spiky random pmfs; supports 2
+    to 60; all schemes, ``m`` up to 0.99) the first bad point of a 6000-point grid was
+    never below the scan's edge.  (A scan at ratio 1.25 throughout returned a later
+    crossing on 2 of 7264 such inputs, up to 2.1x too high.)
 
-    **Certified method ("certified").**  ``S`` and ``S'`` by the trapezoid rule on ``N``
-    equispaced points, doubling ``N`` until two sums agree to 1e-7 (the error falls like
-    ``r^N``, ``r`` the largest root modulus, so the accepted sum is good to about 1e-14
-    relative, or 16 eps ``||h||^2`` absolute, the rounding of ``1 - |D|^2``).  ``S`` is not
-    monotone in ``alpha``; this march never steps over a crossing.  By Cauchy-Schwarz
-    ``|dS/dalpha| <= 2 sqrt(S J)`` with ``J = (1/2pi) int (1-|D|^2) |dH/dalpha|^2`` and
-    ``dH/dalpha = -(1-m) c_0 / c^2`` (``c_0`` = ``c`` at ``alpha = 0`` for plain and
-    standard, ``z - 1`` for shifted); over a step ``delta``, ``|c|`` cannot fall below
-    ``|c(alpha)| - delta (1-m) |D|``, which bounds ``J`` (and ``S''``) on the whole step.
-    Each step is the larger of the largest ``delta`` with ``sqrt(S) + delta sqrt(J_max) < 1``
-    and the largest with ``S + S' delta + M_2 delta^2 / 2 < 1`` (``M_2`` bounding ``|S''|``;
-    both bounds are grid means times a 1.25 safety factor; steps at most half the distance
-    of ``c`` from 0), so ``S < 1`` holds on everything passed; near the crossing the
-    second bound converges quadratically.  Newton probes find a point with ``S >= 1``;
-    once it is within ``BRACKET_RTOL = 1e-9`` of the certified point, brentq finishes.
-    Its cost grows like the inverse distance of the mean roots to the circle at the edge,
-    so for narrow distributions (mean-square edge within 1e-4 of the mean edge) it is
-    slow; it is the reference, not the default.
+    **Certified method ("certified", the default up to 65 points).**  The march of
+    :mod:`stability._ms_certify` (its module docstring has the proofs) proves ``S < 1``
+    and mean stability on ``(0, lo]`` for increasing ``lo``: first on a start interval
+    ``(0, alpha_0]`` (a bound on ``|N_0 / c|`` certified by the positivity of two cosine
+    polynomials, which controls ``S`` all the way down to ``alpha -> 0``, where the mean
+    polynomial has a root tending to ``z = 1``), then step by step with an exact
+    second-order bound ``S(alpha_1 + s) <= B(s)`` from the resolvent identity
+    ``H(alpha) - H(alpha_1) = -s b N_0 G(alpha) G(alpha_1)``; ``B`` uses ``S``, its
+    complex-step derivative and ``||N_0 G||_w`` (Astrom, exact) and a certified lower bound
+    of ``min |c|`` on the circle (FFT grid with second-order cells).  A step never passes a
+    point where ``S >= 1``, so the march cannot step over an excursion; where it stalls
+    below the scan's candidate, probes find the earlier crossing and brentq refines it, and
+    the march goes on towards that one.  ``MeanSquareResult.bracket = (lo, hi)`` then
+    holds the edge: ``S < 1`` proved on ``(0, lo]``, ``hi`` a crossing (``S(hi) = 1``) or
+    the mean edge.  Measured bracket widths: 1e-9 relative on most inputs, up to 5e-8 where
+    the mean edge limits (bimodal pmfs, ``w = 0`` at the critical frequency), 1.3e-8 for
+    shifted ``m = 0.99``, and 7e-6 for ``[0.9, 0, 0, 0, 0.1]`` (``S = 1`` exactly at the
+    mean edge).  What is not proved: floating-point rounding in Astrom's values is covered
+    by a modelled allowance (4 eps times the integrals times ``sum|a_j| / min|c|``; measured
+    errors against a 40-digit recursion were at most 0.08 eps in those units, ``m`` up to
+    0.9999), not by interval arithmetic.  Cost: 40 to 300 steps of ``O(n^2)`` each.
+
+    **Trapezoid reference ("trapezoid").**  The previous march: ``S`` and ``S'`` by the
+    trapezoid rule (doubling ``N`` until two sums agree to 1e-7), steps from a Lipschitz
+    and a Taylor bound whose constants are grid means times a 1.25 safety factor (so not
+    proved), Newton probes and brentq.  Slow (minutes) when the mean roots are close to
+    the circle; kept as an independent second method in the tests.
 
     Accuracy: both methods agree with the spectral radius of the dense Kronecker map
     (:func:`kronecker_edge`) to 1e-10 relative (measured: at most 3e-13) for supports up to
@@ -979,14 +1039,15 @@ def mean_square_edge(delay, *, momentum: str = "none", m: float = 0.0, method: s
     rounding grows with the degree (``S`` to about 1e-9 at uniform ``{1..4096}``, shifted
     ``m = 0.9``; the edge there is reproducible to about 2e-11).  Supports beyond
     ``MS_MAX_DELAY = 16384`` raise ValueError (``O(K^2)`` per evaluation: minutes at 65535).
-    Cost of the default: about 25 to 70 evaluations of ``S`` of ``O(K^2)`` each, up to
+    Cost of the scan: about 25 to 70 evaluations of ``S`` of ``O(K^2)`` each, up to
     about 200 with shifted momentum, where ``S(0+)`` is already above 0.25 and the whole
     scan runs at the fine ratio (with numba, ``benchmarks/bench_moments.py`` at load 2.5
     to 3: support 64 under 1 ms; uniform ``{1..4096}`` about 0.25 s without momentum, 25
     evaluations, and 1.5 s with shifted ``m = 0.9``, 154 evaluations; before the mean
     edge bounded the scan and the bound ``S <= ||h||^2`` screened its points, 44 and 165
     evaluations, 2.3x and 1.3x the time in the same run; the numpy loop is about 5x
-    slower at 4096).
+    slower at 4096).  The certified march adds 3x to 175x the scan's time
+    (``benchmarks/bench_ms_certify.py``: at most 0.8 s up to support 64, 1.3 s at 128).
 
     Examples
     --------

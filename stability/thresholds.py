@@ -425,7 +425,7 @@ def reference_configuration(momentum: str, m: float, reference_momentum: str | N
     ref_momentum = momentum if reference_momentum is None else reference_momentum
     if reference_m is None:
         reference_m = m if ref_momentum == momentum else 0.0
-    return ref_momentum, reference_m
+    return check_momentum(ref_momentum, reference_m, names=("reference_momentum", "reference_m"))
 
 
 def scaled_learning_rate(eta0: float, delay, *, momentum: str = "none", m: float = 0.0,

@@ -67,6 +67,11 @@ def test_lr(capsys):
     (["threshold", "--delay", "3", "--uniform", "1", "2"], "not allowed with argument"),
     (["lr", "--delay", "3"], "--eta0"),
     (["lr", "--eta0", "-1", "--delay", "3"], "eta0 must be > 0, got -1.0"),
+    # the message used to name "m" for a bad --reference-m
+    (["lr", "--eta0", "0.1", "--delay", "3", "--momentum", "standard", "--reference-m", "2"],
+     "reference_m must be < 1.0, got 2.0"),
+    (["lr", "--eta0", "0.1", "--delay", "3", "--reference-momentum", "none", "--reference-m", "0.5"],
+     "reference_m=0.5 was given with reference_momentum='none'"),
     (["frobnicate"], "invalid choice"),
     ([], "required: command"),
 ])

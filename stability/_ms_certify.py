@@ -1,0 +1,491 @@
+r"""Certified first crossing of the mean-square edge (the march behind ``method="certified"``).
+
+Notation of :func:`stability.moments.mean_square_edge` (Notes): ``c(z) = c_0(z) + alpha b D(z)``
+is the mean characteristic function (``b = 1 - m``, 1 for plain A-SGD), ``H = F / c`` the
+transfer function whose weighted energy is the gain
+
+.. math::  S(\alpha) = \|H\|_w^2 = \frac{1}{2\pi}\int_0^{2\pi} |H|^2 w\, d\theta, \qquad
+           w = 1 - |D|^2 \ge 0,
+
+and ``N_0 = c_0 + f_0 D`` (``z - 1`` for plain and shifted momentum, ``c_0`` for standard), the
+numerator of ``dH/dalpha = -b N_0 / c^2``.  Every polynomial is kept cleared of negative
+powers: ``A = z^r c = P + alpha Q`` with ``Q = b z^r D`` (``polynomial_pair``), so norms on
+the circle are Astrom integrals of polynomial ratios, exact in ``O(n^2)`` operations.
+
+The march proves ``S < 1`` (and mean stability) on ``(0, alpha_k]`` for an increasing sequence
+``alpha_k``, with two bounds.
+
+**Resolvent bound (one step up from alpha_1).**  ``F`` is affine in ``alpha``; for
+``alpha = alpha_1 + s`` the exact identities
+
+.. math::  H(\alpha) - H_1 = -s\, b\, N_0\, G(\alpha) G_1, \qquad
+           G(\alpha) = \frac{G_1}{1 + s b D G_1}, \quad G = 1/c,
+
+give ``H = H_1 + s K_1 + s^2 R`` with ``K_1 = -b N_0 G_1^2 = H'(alpha_1)`` and
+``R = b^2 N_0 D G_1^3 E``, ``E = 1/(1 + s b D G_1)``.  Let ``mu >= sup |D / c_1|`` over the
+circle (below: ``1 / min |c_1|``, certified on a grid) and ``rho = 1/(1 - s b mu)``; then
+``|E| <= rho`` and ``|R| <= b mu rho |K_1|`` pointwise, so with ``h = sqrt(S_1)``,
+``k = ||K_1||_w``,
+
+.. math::  S(\alpha_1 + s) \le B(s) = S_1 + S_1' s + k^2 s^2 + 2 s^2 (h + s k)\, b\mu\rho k
+           + s^4 (b \mu \rho k)^2 .
+
+``S_1``, ``S_1' = 2 Re <H_1, K_1>_w`` and ``k^2`` are exact (Astrom on ``A^2``, the common
+denominator of ``H_1 = F c_1 / c_1^2`` and ``K_1``; the cross term by polarisation).  ``B``
+is convex in ``s >= 0``, so ``B(delta) < 1`` gives ``S < 1`` on the whole step
+``[alpha_1, alpha_1 + delta]``; ``delta < 1/(b mu)`` keeps ``c != 0`` on the circle, so no root
+of the mean polynomial crosses it and the mean recursion stays stable.  The bound is second
+order: where ``S`` touches 1 from below without crossing, the steps shrink only like the
+square root of the gap (a geometric number of them), and where it crosses, the certified
+points converge to the crossing.
+
+**Start (0, alpha_0].**  As ``alpha -> 0`` the mean polynomial has a root tending to ``z = 1``
+(``c_0(1) = 0``) and ``mu`` blows up, but ``H`` does not: ``N_0(1) = 0`` too.  For
+``alpha <= alpha_0`` the identity above with ``s = alpha - alpha_0`` gives
+
+.. math::  \sqrt{S(\alpha)} \le \sqrt{S(\alpha_0)} + \alpha_0 b \nu \|G_0\|_w
+           \quad\text{whenever}\quad |N_0| \le \nu |c(\alpha)| \text{ on } (0, \alpha_0].
+
+That side condition is ``psi(theta, alpha) = |c(alpha)|^2 - |N_0|^2/nu^2 >= 0``.  The part of
+``psi`` of order below 2 in ``alpha``, ``f = |c_0|^2 - |N_0|^2/nu^2 + 2 alpha b Re(c_0 conj D)``,
+is a cosine polynomial vanishing at ``theta = 0`` (``c_0(1) = N_0(1) = 0``), so
+``f = (1 - cos theta) g`` with ``g`` a cosine polynomial affine in ``alpha`` (the Fejer
+identity ``(1 - cos d theta)/(1 - cos theta) = d + 2 sum_{j<d} (d-j) cos j theta``).  So
+``g >= 0`` at ``alpha = 0`` and ``alpha = alpha_0`` implies ``psi >= 0`` on the whole range
+(the ``alpha^2`` term is ``>= 0``), and also ``c != 0`` on the circle there (mean stable on
+``(0, alpha_0]``, since it is at ``alpha_0``).  ``nu`` is 2 (plain, standard: ``N_0 = c_0``)
+or ``2 / (1 - m)`` (shifted: ``|c_0 / N_0| = |1 - m D / z| >= 1 - m``), which makes ``g > 0``
+at ``alpha = 0``; ``alpha_0`` is halved from the scan's first point until both conditions
+hold.  This fails only if ``S(0+) >= 1`` (no mean-square stable rate at all).
+
+**Positivity and minima on the circle.**  A (cosine) polynomial ``g`` of degree ``d`` is
+evaluated on ``N >= 4 (d + 1)`` equispaced points by one FFT; between grid points it moves by
+at most ``(pi/N) sum_j j |g_j|`` (its derivative bound), and the FFT's rounding by at most
+``8 eps log2(N) sum_j |g_j|``; ``N`` doubles until these corrections are below half the grid
+minimum.
+
+**What is and is not proved.**  Every inequality above is exact for exact arithmetic; the
+floating-point values of ``S_1``, ``S_1'``, ``k^2`` and ``||G_0||_w`` come from Astrom's
+backward-stable recursion and carry rounding, which is modelled by a relative allowance
+(``ROUNDING``), not by interval arithmetic.  ``S`` is required to stay ``1 - ETA`` below 1,
+so a point where ``S`` comes within ``ETA`` of 1 without crossing is returned as the edge: an
+answer on the safe side.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+__all__ = ["certified_first_crossing", "CertifiedCrossing"]
+
+_EPS = float(np.finfo(float).eps)
+#: Rounding allowance of an Astrom value, in units of ``sum(integrals) * sum|a_j| / min|c|``
+#: (module Notes): 4 eps.  Measured errors against a 40-digit recursion on 27 configurations
+#: (m up to 0.9999, points up to 0.999 of the edge) were at most 0.08 eps in these units.
+ROUNDING = 4.0 * _EPS
+#: The march keeps S at most 1 - ETA (a touch within ETA of 1 counts as a crossing).
+ETA = 1e-12
+#: Stop once the certified point is this close (relative) to a point known to be bad.
+BRACKET_RTOL = 1e-9
+MAX_STEPS = 20000
+_MAX_GRID = 2**22
+
+
+class CertifiedCrossing:
+    """Outcome of the march: ``S < 1`` and mean stability are certified on ``(0, lo]``;
+    ``hi`` is the final candidate: a crossing of ``S = 1`` when ``hi_bad``, else the mean
+    edge passed in.
+
+    ``steps`` counts the certified steps, ``alpha0`` the end of the start interval."""
+
+    __slots__ = ("lo", "hi", "steps", "alpha0", "hi_bad")
+
+    def __init__(self, lo, hi, steps, alpha0, hi_bad):
+        self.lo, self.hi, self.steps, self.alpha0, self.hi_bad = lo, hi, steps, alpha0, hi_bad
+
+
+def _pad(x: np.ndarray, length: int) -> np.ndarray:
+    """Left-pad a coefficient array (highest power first) to ``length``."""
+    out = np.zeros(length)
+    out[length - x.size:] = x
+    return out
+
+
+class _Problem:
+    """The polynomials of one configuration (see the module docstring)."""
+
+    def __init__(self, pmf, momentum, m, P, Q):
+        self.momentum, self.m = momentum, m
+        self.b = 1.0 if momentum == "none" else 1.0 - m
+        self.P, self.Q = P, Q
+        n1 = P.size  # deg A + 1 = r + 2
+        self.r = n1 - 2
+        self.q = Q / self.b  # z^r D
+        if momentum == "standard":
+            self.N = P.copy()  # z^r N_0 = z^r c_0
+        else:
+            self.N = np.zeros(n1)
+            self.N[0], self.N[1] = 1.0, -1.0  # z^r (z - 1)
+        self.nu = 2.0 / (1.0 - m) if momentum == "shifted" else 2.0
+
+    def filt(self, alpha):
+        """``z^r F`` and ``z^r D F`` (length r + 2, highest power first)."""
+        n1 = self.P.size
+        if self.momentum == "shifted":
+            f = self.m - alpha * self.b
+            zF = np.zeros(n1)
+            zF[1], zF[2] = f, -self.m
+            zDF = f * self.q
+            zDF[2:] -= self.m * self.q[1:-1]
+        else:
+            zF = np.zeros(n1)
+            zF[1] = -alpha * self.b
+            zDF = -alpha * self.b * self.q
+        return zF, zDF
+
+    def derivatives(self, alpha, astrom, cmin):
+        """``(S, S', k^2)`` at ``alpha`` and the rounding allowance of each (module Notes).
+
+        ``S = ||z^r F / A||^2 - ||z^r D F / A||^2`` by Astrom; ``S'`` by a complex step
+        (Astrom's recursion is analytic in the coefficients, so ``Im S(alpha + i h) / h`` is
+        the derivative to ``O(h^2)`` with no cancellation); ``k = ||K_1||_w`` is bounded by
+        ``b ||N_0 G_1||_w / min|c_1|`` (``|G_1| <= 1/min|c_1|`` pointwise), with
+        ``||N_0 G_1||_w`` by Astrom on ``z A``.  The allowances are ``ROUNDING`` times the
+        integrals whose difference each value is, times ``sum|a_j| / min|c_1|`` (a
+        conditioning factor: measured errors of Astrom's recursion grow as the mean roots
+        approach the circle; see the module Notes)."""
+        A = self.P + alpha * self.Q
+        n1 = A.size
+        zF, zDF = self.filt(alpha)
+        Ae = np.append(A, 0.0)  # z A: room for z^{r+1} D N_0
+        # z^{2r} D N_0 has powers 2r+1 (index 1) down to r-1 or higher: divided by z^{r-1}
+        # it is z^{r+1} D N_0, of degree r+2 like z A
+        DN = np.convolve(self.q, self.N)[1: n1 + 2]
+        B = np.stack([np.append(zF, 0.0), np.append(zDF, 0.0), np.append(self.N, 0.0), DN])
+        I, stable = astrom(Ae[None, :], B[None, :, :])
+        I = I[0]
+        S = float(I[0] - I[1])
+        Nw = max(float(I[2] - I[3]), 0.0)
+        cond = float(np.sum(np.abs(A))) / cmin
+        allow_S = ROUNDING * cond * float(I[0] + I[1])
+        allow_N = ROUNDING * cond * float(I[2] + I[3])
+        h = 1e-30 * max(alpha, 1e-300)
+        dS, scale_d = self._complex_step(alpha, h)
+        k2 = (self.b * self.b) * (Nw + allow_N) / (cmin * cmin)
+        return S, dS, k2, (allow_S, ROUNDING * cond * scale_d, 0.0), bool(stable[0])
+
+    def _complex_step(self, alpha, h):
+        """``S'(alpha)`` as ``Im S(alpha + i h) / h`` and the size of the integrals it is a
+        difference of (for the allowance)."""
+        ac = complex(alpha, h)
+        A = self.P + ac * self.Q
+        n1 = A.size
+        if self.momentum == "shifted":
+            f = self.m - ac * self.b
+            zF = np.zeros(n1, dtype=complex)
+            zF[1], zF[2] = f, -self.m
+            zDF = f * self.q.astype(complex)
+            zDF[2:] -= self.m * self.q[1:-1]
+            I = _astrom_complex(A, np.stack([zF, zDF]))
+            Sc = I[0] - I[1]
+        else:
+            e = np.zeros(n1, dtype=complex)
+            e[1] = 1.0
+            I = _astrom_complex(A, np.stack([e, self.q.astype(complex)]))
+            Sc = (ac * self.b) ** 2 * (I[0] - I[1])
+        scale = (abs(I[0].imag) + abs(I[1].imag)) / h
+        if self.momentum != "shifted":
+            scale = scale * (alpha * self.b) ** 2 + 2 * self.b * self.b * alpha * abs(I[0].real + I[1].real)
+        return float(Sc.imag / h), float(scale)
+
+    def weighted_G(self, alpha, astrom):
+        """``||G||_w^2 = ||1/c||^2 - ||D/c||^2`` at ``alpha`` and its scale."""
+        A = self.P + alpha * self.Q
+        n1 = A.size
+        e = np.zeros(n1)
+        e[1] = 1.0  # z^r
+        B = np.stack([e, _pad(self.q, n1)])
+        I, stable = astrom(A[None, :], B[None, :, :])
+        return float(I[0, 0] - I[0, 1]), float(I[0, 0]), bool(stable[0])
+
+
+def _cos_min(g: np.ndarray, max_points: int = 2**16) -> float:
+    """Certified lower bound of ``min_theta sum_j g_j cos(j theta)``, or ``-inf`` if the
+    function is not certified positive.  Second-order cells: on a cell of half-width ``h``
+    around ``theta_k``, ``g >= g(theta_k) - h |g'(theta_k)| - (h^2/2) sum_j j^2 |g_j|``;
+    the grid starts at ``4 (d+1)`` points (one FFT), and cells that do not certify half the
+    smallest grid value are split into 8 (direct evaluation), ``max_points`` cells at most."""
+    d = g.size - 1
+    j = np.arange(d + 1, dtype=float)
+    L2 = float(np.dot(j * j, np.abs(g)))
+    rnd = 8.0 * _EPS * (d + 64) * float(np.sum(np.abs(g)))
+    N = max(64, 1 << int(math.ceil(math.log2(4 * (d + 1)))))
+    if g.size > N:
+        N = 1 << int(math.ceil(math.log2(g.size)))
+    vals = np.fft.fft(g, N).real
+    ders = np.fft.fft(j * g, N).imag
+    theta = 2.0 * np.pi * np.arange(N) / N
+    h = np.pi / N
+    best, best_grid = math.inf, math.inf
+    for _ in range(40):
+        if np.min(vals) <= rnd:
+            return -math.inf
+        lower = vals - h * np.abs(ders) - 0.5 * h * h * L2 - rnd
+        best_grid = min(best_grid, float(np.min(vals)))
+        ok = lower >= 0.5 * best_grid
+        if np.any(ok):
+            best = min(best, float(lower[ok].min()))
+        if ok.all():
+            return best
+        bad_theta = theta[~ok]
+        if 8 * bad_theta.size > max_points:
+            return -math.inf
+        h /= 8.0
+        theta = (bad_theta[:, None] + ((np.arange(8) - 3.5) * 2.0 * h)[None, :]).ravel()
+        ph = np.outer(theta, j)
+        vals = np.cos(ph) @ g
+        ders = -(np.sin(ph) @ (j * g))
+    return -math.inf
+
+
+def _astrom_complex(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """Astrom's reduction (:func:`stability.moments._astrom_numpy`, one denominator) in
+    complex arithmetic, for the complex-step derivative: the same algebraic operations,
+    applied to complex coefficients; no test of stability (the real part is the integral
+    of a mean-stable configuration)."""
+    n = A.size - 1
+    M = np.empty((B.shape[0] + 1, n + 1), dtype=complex)
+    M[0] = A
+    M[1:] = B
+    a0n = M[0, 0]
+    total = np.zeros(B.shape[0], dtype=complex)
+    for k in range(n, 0, -1):
+        coef = M[:, k] / M[0, 0]
+        total += M[0, 0] * coef[1:] ** 2
+        M[:, :k] -= np.multiply.outer(coef, M[0, k:0:-1])
+    return (total + M[1:, 0] ** 2 / M[0, 0]) / a0n
+
+
+def _min_abs(a: np.ndarray) -> float:
+    """Certified lower bound of ``min |A(e^{i theta})|`` for real coefficients ``a`` (highest
+    power first), or 0.0 if none is found.
+
+    Cells of half-width ``h`` around grid points ``theta_j``: by Taylor's theorem
+    ``|A(theta_j + t)| >= |A_j + t A'_j| - (t^2/2) max_cell |A''|`` and
+    ``max_cell |A''| <= |A''_j| + h sum_k k^3 |a_k|``; the first term's minimum over
+    ``|t| <= h`` is the distance from 0 to a segment.  The grid starts at ``4 (n+1)`` points
+    (three FFTs: ``A``, ``A'``, ``A''``); cells that do not certify half the smallest grid
+    value are split into 8 (direct evaluation), or the whole grid is refined by FFT when
+    that is cheaper.  Rounding: ``8 eps (n + 64) sum|a_k|`` is subtracted."""
+    n = a.size - 1
+    k = np.arange(n, -1, -1, dtype=float)  # power of each coefficient
+    L3 = float(np.dot(k**3, np.abs(a)))
+    rnd = 8.0 * _EPS * (n + 64) * float(np.sum(np.abs(a)))
+    N = max(64, 1 << int(math.ceil(math.log2(4 * (n + 1)))))
+    rev = a[::-1]
+    j = np.arange(n + 1, dtype=float)
+
+    def on_grid(N):
+        return (np.fft.ifft(rev, N) * N, 1j * np.fft.ifft(rev * j, N) * N,
+                -np.fft.ifft(rev * j * j, N) * N, 2.0 * np.pi * np.arange(N) / N)
+
+    vals, d1, d2, theta = on_grid(N)
+    h = np.pi / N
+    best, best_grid = math.inf, math.inf
+    for _ in range(40):
+        v2 = d1.real**2 + d1.imag**2
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = np.where(v2 > 0, -(vals.real * d1.real + vals.imag * d1.imag) / v2, 0.0)
+        t = np.clip(t, -h, h)
+        seg = np.abs(vals + t * d1)
+        lower = seg - 0.5 * h * h * (np.abs(d2) + h * L3) - rnd
+        best_grid = min(best_grid, float(np.min(np.abs(vals))))
+        ok = lower >= 0.5 * best_grid
+        if ok.all():
+            return float(min(best, lower.min()))
+        if np.any(ok):
+            best = min(best, float(lower[ok].min()))
+        bad_theta = theta[~ok]
+        if theta.size == N and N < 2**18 and 8 * bad_theta.size * (n + 1) > 4 * N * math.log2(N):
+            N *= 8  # many failing cells: a finer FFT grid is cheaper than direct evaluation
+            h /= 8.0
+            vals, d1, d2, theta = on_grid(N)
+            continue
+        if bad_theta.size > 2**16:
+            return 0.0
+        h /= 8.0  # split each failing cell into 8
+        theta = (bad_theta[:, None] + ((np.arange(8) - 3.5) * 2.0 * h)[None, :]).ravel()
+        zk = np.exp(1j * np.outer(theta, k))
+        vals = zk @ a
+        d1 = 1j * (zk @ (k * a))
+        d2 = -(zk @ (k * k * a))
+        if np.min(np.abs(vals)) <= rnd:
+            return 0.0
+    return 0.0
+
+
+def _cos_coefficients_abs2(x: np.ndarray) -> np.ndarray:
+    """Cosine coefficients of ``|x(e^{i theta})|^2`` for a real coefficient array ``x``."""
+    ac = np.correlate(x, x, mode="full")[x.size - 1:]
+    out = 2.0 * ac
+    out[0] = ac[0]
+    return out
+
+
+def _cos_coefficients_re(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Cosine coefficients of ``Re(x conj(y))`` on the circle (same-length real arrays,
+    highest power first)."""
+    cc = np.correlate(x, y, mode="full")  # lag l: sum_i x[i+l] y[i]
+    n = x.size
+    pos = cc[n - 1:]  # lags 0..n-1
+    neg = cc[n - 1::-1]  # lags 0..-(n-1)
+    out = pos + neg
+    out[0] = cc[n - 1]
+    return out
+
+
+def _divide_one_minus_cos(a: np.ndarray) -> np.ndarray:
+    """Cosine coefficients of ``(f - f(0)) / (1 - cos theta)`` for ``f = sum_d a_d cos d theta``:
+    ``-sum_d a_d (d + 2 sum_{j<d} (d-j) cos j theta)`` (Fejer)."""
+    d = np.arange(a.size, dtype=float)
+    # T0_j = sum_{d>j} a_d, T1_j = sum_{d>j} d a_d
+    T0 = np.append(np.cumsum(a[::-1])[::-1][1:], 0.0)
+    T1 = np.append(np.cumsum((d * a)[::-1])[::-1][1:], 0.0)
+    g = -2.0 * (T1 - d * T0)
+    g[0] = -float(np.dot(d, a))
+    return g
+
+
+def _start(prob: _Problem, alpha_first: float, astrom, gain):
+    """``alpha_0`` with ``S < 1 - ETA`` and mean stability certified on ``(0, alpha_0]``
+    (module Notes), searched by halving from ``alpha_first``; None if none is found."""
+    P, q, N, b, nu = prob.P, prob.q, prob.N, prob.b, prob.nu
+    f0 = _cos_coefficients_abs2(P) - _cos_coefficients_abs2(N) / nu**2
+    g0 = _divide_one_minus_cos(f0)
+    w1 = _divide_one_minus_cos(2.0 * b * _cos_coefficients_re(P, q))
+    if not _cos_min(g0) > 0.0:
+        return None
+    alpha0 = alpha_first
+    for _ in range(60):
+        if _cos_min(g0 + alpha0 * w1) > 0.0:
+            S0, stable = gain(alpha0)
+            if stable and S0 < 1.0:
+                G2, Gscale, st = prob.weighted_G(alpha0, astrom)
+                G2 = max(G2, 0.0) + ROUNDING * Gscale
+                bound = math.sqrt(S0 * (1 + ROUNDING)) + alpha0 * b * nu * math.sqrt(G2)
+                if bound * bound < 1.0 - ETA:
+                    return alpha0, S0
+        alpha0 *= 0.5
+    return None
+
+
+def _bound(S1, dS, J, allow, b, mu):
+    """``B(s)`` of the module Notes (rounding allowances added), as a function of ``s``."""
+    S1 = max(S1, 0.0) + allow[0]
+    dS = dS + allow[1]
+    h, k = math.sqrt(S1), math.sqrt(max(J, 0.0) + allow[2])
+
+    def bound(s):
+        x = s * b * mu
+        if x >= 1.0:
+            return math.inf
+        t = b * mu * k / (1.0 - x)
+        return S1 + dS * s + k * k * s * s + 2.0 * s * s * (h + s * k) * t + (s * s * t) ** 2
+
+    return bound
+
+
+def _step(S1, dS, J, allow, b, mu, limit):
+    """Largest ``delta <= limit`` with ``B(delta) <= 1 - ETA`` (module Notes), by bisection
+    (``B`` is convex and ``B(0) = S_1``)."""
+    bound = _bound(S1, dS, J, allow, b, mu)
+    S1 = bound(0.0)
+    target = 1.0 - ETA
+    if S1 >= target:
+        return 0.0
+    hi = min(limit, (1.0 - 1e-12) / (b * mu))
+    if bound(hi) <= target:
+        return hi
+    lo = 0.0
+    for _ in range(100):
+        mid = 0.5 * (lo + hi)
+        if bound(mid) <= target:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo <= 1e-3 * hi:
+            break
+    return lo
+
+
+def certified_first_crossing(P, Q, pmf, momentum, m, *, alpha_first, target, target_bad, gain, astrom,
+                             root):
+    """March from ``(0, alpha_0]`` up to ``target`` (module Notes).
+
+    ``gain(alpha) -> (S, mean_stable)`` is the exact gain.  ``target`` is the candidate edge
+    (the scan's crossing, or the mean edge): the march stops ``BRACKET_RTOL`` below it.  When
+    a probe finds a bad point ``p`` before that (``S(p) >= 1`` or mean unstable),
+    ``root(lo, p)`` (a bracketing root finder on the gain) gives a new, lower candidate and
+    the march goes on towards it, so the edge it ends with is the first crossing.
+    Returns a :class:`CertifiedCrossing`; ``hi`` is the final candidate.  Raises
+    ArithmeticError if no start is found or the march does not end."""
+    prob = _Problem(pmf, momentum, m, P, Q)
+    seen = set()
+
+    def stalled_at(a):
+        if a in seen:
+            return True
+        seen.add(a)
+        return False
+
+    start = _start(prob, alpha_first, astrom, gain)
+    if start is None:
+        raise ArithmeticError("no interval (0, alpha_0] with a certified mean-square gain below 1 "
+                              "(is the gain at alpha -> 0 at or above 1?)")
+    alpha0, _ = start
+    lo, steps, b = alpha0, 0, prob.b
+    stalled = False
+
+    def bad(a):
+        Sa, st = gain(a)
+        return (not st) or Sa >= 1.0
+
+    while lo < target * (1.0 - BRACKET_RTOL):
+        stop = target * (1.0 - BRACKET_RTOL)
+        if steps >= MAX_STEPS:
+            raise ArithmeticError(f"certified march did not reach {target!r} in {MAX_STEPS} steps (at {lo!r})")
+        cmin = _min_abs(prob.P + lo * prob.Q)
+        delta, S, dS = 0.0, 1.0, 0.0
+        if cmin > 0.0:
+            S, dS, J, allow, _ = prob.derivatives(lo, astrom, cmin)
+            delta = _step(S, dS, J, allow, b, 1.0 / cmin, stop - lo)
+        if delta <= 1e-13 * lo:
+            # Stalled: S is within the allowances of 1, or c is too close to 0 on the circle
+            # for the grid.  A bad point just above gives a lower candidate, once; without
+            # one the march ends here (the caller decides what a gap means).
+            if stalled_at(lo):
+                break
+            for probe in _probes(lo, S, dS):
+                if probe < target and bad(probe):
+                    target_bad = True
+                    target = root(lo, probe)
+                    break
+            continue
+        lo = min(lo + delta, stop)
+        steps += 1
+        if dS > 0 and S > 0.5:  # a Newton probe (twice the step) for a crossing ahead
+            probe = lo + 2.0 * (1.0 - S) / dS + lo * 2e-10
+            if probe < stop and bad(probe):
+                target_bad = True
+                target = root(lo, probe)
+    return CertifiedCrossing(lo, target, steps, alpha0, target_bad)
+
+
+def _probes(lo, S, dS):
+    """Points just above a stalled march where a crossing may be found."""
+    out = [lo * (1.0 + 1e-10 * 4.0**j) for j in range(10)]
+    if dS > 0:
+        out.insert(0, lo + 2.0 * max(1.0 - S, 0.0) / dS + lo * 1e-12)
+    return out

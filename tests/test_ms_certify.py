@@ -1,0 +1,217 @@
+"""The certified march for the first crossing of the mean-square edge (stability._ms_certify).
+
+Each bound the march relies on is checked against exact values where it must hold (a check
+that could fail if the derivation were wrong), and the march is handed wrong candidates on
+inputs whose gain S(alpha) is not monotone, to show that it finds the first crossing itself.
+"""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as hst
+from numpy.testing import assert_allclose
+
+import stability as st
+import stability._ms_certify as mc
+import stability.moments as mo
+
+
+def bimodal(p, gap):
+    """Mass ``p`` at delay 0 and ``1 - p`` at delay ``gap``."""
+    return st.Empirical(np.r_[p, np.zeros(gap - 1), 1.0 - p])
+
+
+def exact_gain(delay, momentum, m, alphas):
+    P, Q = st.polynomial_pair(delay, momentum=momentum, m=m)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return mo._gain_exact_pq(P, Q, momentum, m, np.asarray(alphas, dtype=float))
+
+
+def problem(delay, momentum, m):
+    pmf = np.asarray(st.delays.as_pmf(delay), dtype=float)
+    P, Q = st.polynomial_pair(delay, momentum=momentum, m=m)
+    return mc._Problem(pmf, momentum, m, P, Q)
+
+
+CONFIGS = [(st.Uniform(1, 8), "none", 0.0), (st.Uniform(1, 8), "standard", 0.9),
+           (st.Uniform(1, 8), "shifted", 0.9), (bimodal(0.95, 31), "standard", 0.95),
+           (bimodal(0.95, 31), "shifted", 0.95), (st.Empirical([0.2, 0.3, 0.5]), "shifted", 0.99)]
+
+
+# ----------------------------------------------------------------------------- primitives
+
+@pytest.mark.parametrize("r", [0.0, 0.5, 0.9, 0.999, -0.99])
+@pytest.mark.parametrize("n", [1, 7, 300])
+def test_min_abs_is_a_lower_bound_of_a_closed_form_minimum(n, r):
+    # |z^n - r| on the unit circle has minimum 1 - |r|
+    a = np.zeros(n + 1)
+    a[0], a[-1] = 1.0, -r
+    lower = mc._min_abs(a)
+    assert 0.5 * (1 - abs(r)) <= lower <= 1 - abs(r)
+
+
+@pytest.mark.parametrize("c0", [1.5, 1.01, 1.0001])
+@pytest.mark.parametrize("j", [1, 5, 200])
+def test_cos_min_is_a_lower_bound_of_a_closed_form_minimum(j, c0):
+    g = np.zeros(j + 1)
+    g[0], g[j] = c0, 1.0
+    lower = mc._cos_min(g)
+    assert 0.5 * (c0 - 1) <= lower <= c0 - 1
+    g[0] = 0.999  # the minimum is negative: never certified positive
+    assert mc._cos_min(g) == -math.inf
+
+
+def test_division_by_one_minus_cos_against_direct_evaluation():
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=40)
+    a[0] -= a.sum()  # f(0) = 0
+    g = mc._divide_one_minus_cos(a)
+    theta = np.linspace(0.01, 2 * np.pi - 0.01, 777)
+    f = np.cos(np.outer(theta, np.arange(a.size))) @ a
+    q = np.cos(np.outer(theta, np.arange(g.size))) @ g
+    assert_allclose(q * (1 - np.cos(theta)), f, atol=1e-11)
+
+
+def test_cosine_coefficients_of_products_against_direct_evaluation():
+    rng = np.random.default_rng(1)
+    x, y = rng.normal(size=9), rng.normal(size=9)
+    theta = np.linspace(0, 2 * np.pi, 101)
+    z = np.exp(1j * theta)
+    X, Y = np.polyval(x, z), np.polyval(y, z)
+    cos = np.cos(np.outer(theta, np.arange(9)))
+    assert_allclose(cos @ mc._cos_coefficients_abs2(x), np.abs(X) ** 2, atol=1e-12)
+    assert_allclose(cos @ mc._cos_coefficients_re(x, y), (X * np.conj(Y)).real, atol=1e-12)
+
+
+# ------------------------------------------------------------------- the bounds themselves
+
+@pytest.mark.parametrize("delay,momentum,m", CONFIGS, ids=repr)
+def test_step_bound_dominates_the_exact_gain_on_the_whole_step(delay, momentum, m):
+    # B(s) >= S(alpha_1 + s) on [0, delta] is the inequality every step relies on
+    prob = problem(delay, momentum, m)
+    edge = mo.mean_square_edge(delay, momentum=momentum, m=m, method="scan")
+    for frac in (0.05, 0.3, 0.7, 0.95, 0.999):
+        a1 = frac * edge
+        cmin = mc._min_abs(prob.P + a1 * prob.Q)
+        S1, dS, J, allow, _ = prob.derivatives(a1, mo._astrom, cmin)
+        assert_allclose(S1, exact_gain(delay, momentum, m, [a1])[0][0], rtol=1e-9)
+        mu = 1.0 / cmin
+        delta = mc._step(S1, dS, J, allow, prob.b, mu, math.inf)
+        bound = mc._bound(S1, dS, J, allow, prob.b, mu)
+        s = np.linspace(0.0, delta, 60)
+        S, stable = exact_gain(delay, momentum, m, a1 + s)
+        assert stable.all()
+        assert np.all(S <= np.array([bound(x) for x in s]) * (1 + 1e-12))
+        assert np.all(S < 1.0)
+        # the complex-step derivative against centred differences of the exact gain
+        # (Richardson: error O(h^4), rounding about 1e-13 / h)
+        h = 1e-4 * a1
+        Sp, _ = exact_gain(delay, momentum, m, [a1 - 2 * h, a1 - h, a1 + h, a1 + 2 * h])
+        fd = (8 * (Sp[2] - Sp[1]) - (Sp[3] - Sp[0])) / (12 * h)
+        assert abs(dS - fd) <= 1e-7 * abs(fd) + 1e-8 + allow[1]
+
+
+@pytest.mark.parametrize("delay,momentum,m", CONFIGS, ids=repr)
+def test_start_interval_bound_holds_down_to_tiny_rates(delay, momentum, m):
+    prob = problem(delay, momentum, m)
+    edge = mo.mean_square_edge(delay, momentum=momentum, m=m, method="scan")
+
+    def gain(a):
+        S, stable = exact_gain(delay, momentum, m, [a])
+        return float(S[0]), bool(stable[0])
+
+    alpha0, S0 = mc._start(prob, 0.5 * edge, mo._astrom, gain)
+    G2, Gscale, _ = prob.weighted_G(alpha0, mo._astrom)
+    bound = (math.sqrt(S0) + alpha0 * prob.b * prob.nu * math.sqrt(G2)) ** 2
+    assert bound < 1.0
+    alphas = alpha0 * np.geomspace(1e-9, 1.0, 400)
+    S, stable = exact_gain(delay, momentum, m, alphas)
+    assert stable.all() and np.all(S <= bound * (1 + 1e-12))
+    # the side condition |N_0| <= nu |c(alpha)| on a dense theta x alpha grid
+    theta = np.linspace(1e-6, 2 * np.pi - 1e-6, 4001)
+    z = np.exp(1j * theta)
+    N0 = np.abs(np.polyval(prob.N, z))
+    for a in alphas[::20]:
+        c = np.abs(np.polyval(prob.P + a * prob.Q, z))
+        assert np.all(N0 <= prob.nu * c * (1 + 1e-12))
+
+
+# ------------------------------------------------------------ the march against wrong hints
+
+EXCURSIONS = [(bimodal(0.95, 31), "standard", 0.95), (bimodal(0.95, 31), "shifted", 0.95),
+              (bimodal(0.9730045038965528, 17), "standard", 0.95),
+              (bimodal(0.910992616625274, 10), "shifted", 0.95)]
+
+
+def later_crossing(delay, momentum, m, first):
+    """The next crossing of S = 1 after the excursion that starts at ``first`` (fine grid of
+    the exact gain, then bisection): an independent construction of a wrong candidate."""
+    mean_edge = st.threshold(delay, momentum=momentum, m=m)
+    alphas = np.linspace(first, mean_edge, 20001)[1:-1]
+    S, stable = exact_gain(delay, momentum, m, alphas)
+    bad = ~stable | (S >= 1.0)
+    i = int(np.argmax(~bad))  # first good point after the excursion
+    j = i + int(np.argmax(bad[i:]))  # next bad point
+    lo, hi = alphas[j - 1], alphas[j]
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        Sm, sm = exact_gain(delay, momentum, m, [mid])
+        if not sm[0] or Sm[0] >= 1.0:
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+@pytest.mark.parametrize("delay,momentum,m", EXCURSIONS, ids=repr)
+@pytest.mark.parametrize("hint", ["later crossing", "mean edge"])
+def test_march_finds_the_first_crossing_below_a_wrong_candidate(delay, momentum, m, hint):
+    pmf = np.asarray(st.delays.as_pmf(delay), dtype=float)
+    first = mo.mean_square_edge(delay, momentum=momentum, m=m, method="scan")
+    mean_edge = st.threshold(delay, momentum=momentum, m=m)
+    if hint == "mean edge":
+        wrong = mo.MeanSquareResult(mean_edge, "mean", (mean_edge, mean_edge), 0, 0)
+    else:
+        later = later_crossing(delay, momentum, m, first)
+        assert later > 1.05 * first  # the hint really is wrong
+        wrong = mo.MeanSquareResult(later, "gain", (later, later), 0, 0)
+    res = mo._march_edge(delay, pmf, momentum, m, wrong, lambda: mean_edge)
+    assert res.certified and res.limited_by == "gain"
+    assert_allclose(res.alpha, first, rtol=1e-9)
+    assert res.bracket[0] <= first * (1 + 1e-12) and res.bracket[1] - res.bracket[0] <= 1e-8 * first
+
+
+@pytest.mark.parametrize("delay,momentum,m", [
+    (st.Uniform(1, 2), "none", 0.0), (st.Uniform(1, 4), "standard", 0.9),
+    (st.Empirical([0.05, 0.05, 0.1, 0.1, 0.7]), "shifted", 0.9),
+    (bimodal(0.9436690361546639, 5), "shifted", 0.99), (bimodal(0.9, 3), "standard", 0.99),
+    (st.Empirical([0.9, 0.0, 0.0, 0.1]), "standard", 0.95)], ids=repr)
+def test_certified_bracket_contains_the_dense_kronecker_edge(delay, momentum, m):
+    truth = mo.kronecker_edge(delay, momentum=momentum, m=m)
+    res = mo.mean_square_edge_result(delay, momentum=momentum, m=m, method="certified")
+    lo, hi = res.bracket
+    assert lo <= truth * (1 + 1e-10) and truth <= hi * (1 + 1e-10)
+    assert hi - lo <= 1e-8 * truth
+
+
+@settings(max_examples=25, deadline=None)
+@given(p0=hst.floats(0.5, 0.995), gap=hst.integers(2, 40), third=hst.floats(0.0, 0.3),
+       scheme=hst.sampled_from([("none", 0.0), ("standard", 0.9), ("standard", 0.99),
+                                ("shifted", 0.95), ("shifted", 0.99)]))
+@example(p0=0.95, gap=31, third=0.0, scheme=("standard", 0.95))
+def test_certified_edge_never_above_the_scan_and_no_bad_point_below_it(p0, gap, third, scheme):
+    momentum, m = scheme
+    pmf = np.zeros(gap + 1)
+    pmf[0], pmf[gap] = p0, 1.0 - p0
+    pmf[gap // 2] += third * (1.0 - p0)
+    delay = st.Empirical(pmf, normalize=True)
+    scan = mo.mean_square_edge_result(delay, momentum=momentum, m=m, method="scan")
+    res = mo.mean_square_edge_result(delay, momentum=momentum, m=m, method="certified")
+    assert res.alpha <= scan.alpha * (1 + 1e-12)
+    alphas = res.bracket[0] * np.geomspace(1e-4, 1.0, 3000)
+    S, stable = exact_gain(delay, momentum, m, alphas)
+    assert stable.all() and np.all(S < 1.0)
+    S_hi, st_hi = exact_gain(delay, momentum, m, [res.bracket[1] * (1 + 1e-9)])
+    assert (not st_hi[0]) or S_hi[0] >= 1.0 - 1e-9
