@@ -89,7 +89,8 @@ ROUNDING = 4.0 * _EPS
 ETA = 1e-12
 #: Stop once the certified point is this close (relative) to a point known to be bad.
 BRACKET_RTOL = 1e-9
-MAX_STEPS = 20000
+#: Step budget: past it the march ends and reports the bracket it has certified.
+MAX_STEPS = 1500
 _MAX_GRID = 2**22
 
 
@@ -145,7 +146,7 @@ class _Problem:
             zDF = -alpha * self.b * self.q
         return zF, zDF
 
-    def derivatives(self, alpha, astrom, cmin):
+    def derivatives(self, alpha, astrom, cmin, gain=None):
         """``(S, S', k^2)`` at ``alpha`` and the rounding allowance of each (module Notes).
 
         ``S = ||z^r F / A||^2 - ||z^r D F / A||^2`` by Astrom; ``S'`` by a complex step
@@ -155,7 +156,12 @@ class _Problem:
         ``||N_0 G_1||_w`` by Astrom on ``z A``.  The allowances are ``ROUNDING`` times the
         integrals whose difference each value is, times ``sum|a_j| / min|c_1|`` (a
         conditioning factor: measured errors of Astrom's recursion grow as the mean roots
-        approach the circle; see the module Notes)."""
+        approach the circle; see the module Notes).
+
+        With ``gain`` (the caller's exact gain, ``stability.moments._gain_exact_pq``, which
+        sums non-negative integrals where ``||h||^2 / S > 1e3``) ``S`` is taken from it, and
+        its allowance uses ``min(||h||^2 + ||D h||^2, 2e3 S)``: the subtraction's size, or the
+        bound on the size of whatever that function added up."""
         A = self.P + alpha * self.Q
         n1 = A.size
         zF, zDF = self.filt(alpha)
@@ -170,6 +176,11 @@ class _Problem:
         Nw = max(float(I[2] - I[3]), 0.0)
         cond = float(np.sum(np.abs(A))) / cmin
         allow_S = ROUNDING * cond * float(I[0] + I[1])
+        if gain is not None:
+            S_g, _ = gain(alpha)
+            if S_g >= 0.0:
+                S = S_g
+                allow_S = ROUNDING * cond * min(float(I[0] + I[1]), 2e3 * S)
         allow_N = ROUNDING * cond * float(I[2] + I[3])
         h = 1e-30 * max(alpha, 1e-300)
         dS, scale_d = self._complex_step(alpha, h)
@@ -455,11 +466,11 @@ def certified_first_crossing(P, Q, pmf, momentum, m, *, alpha_first, target, tar
     while lo < target * (1.0 - BRACKET_RTOL):
         stop = target * (1.0 - BRACKET_RTOL)
         if steps >= MAX_STEPS:
-            raise ArithmeticError(f"certified march did not reach {target!r} in {MAX_STEPS} steps (at {lo!r})")
+            break  # the budget: (0, lo] is certified, the bracket (lo, target) says the rest
         cmin = _min_abs(prob.P + lo * prob.Q)
         delta, S, dS = 0.0, 1.0, 0.0
         if cmin > 0.0:
-            S, dS, J, allow, _ = prob.derivatives(lo, astrom, cmin)
+            S, dS, J, allow, _ = prob.derivatives(lo, astrom, cmin, gain=gain)
             delta = _step(S, dS, J, allow, b, 1.0 / cmin, stop - lo)
         if delta <= 1e-13 * lo:
             # Stalled: S is within the allowances of 1, or c is too close to 0 on the circle

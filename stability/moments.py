@@ -1001,13 +1001,15 @@ def mean_square_edge(delay, *, momentum: str = "none", m: float = 0.0, method: s
     below the scan's candidate, probes find the earlier crossing and brentq refines it, and
     the march goes on towards that one.  ``MeanSquareResult.bracket = (lo, hi)`` then
     holds the edge: ``S < 1`` proved on ``(0, lo]``, ``hi`` a crossing (``S(hi) = 1``) or
-    the mean edge.  Measured bracket widths: 1e-9 relative on most inputs, up to 5e-8 where
-    the mean edge limits (bimodal pmfs, ``w = 0`` at the critical frequency), 1.3e-8 for
-    shifted ``m = 0.99``, and 7e-6 for ``[0.9, 0, 0, 0, 0.1]`` (``S = 1`` exactly at the
-    mean edge).  What is not proved: floating-point rounding in Astrom's values is covered
+    the mean edge.  The march has a budget of ``MAX_STEPS = 1500`` steps; past it, it
+    stops and the bracket says how far it got.  Measured bracket widths: 1e-9 relative on
+    most inputs, including bimodal pmfs limited by the mean edge and nearly constant delays
+    (``Empirical([0, 1-1e-10, 1e-10])``, standard ``m = 0.5``: 1.9e-9, at the budget),
+    up to 3.7e-8 with shifted ``m = 0.99`` (uniform ``{1..64}``: 1.2e-8), and 1.9e-6 for
+    ``[0.9, 0, 0, 0, 0.1]`` (``S = 1`` exactly at the mean edge, at the budget).  What is not proved: floating-point rounding in Astrom's values is covered
     by a modelled allowance (4 eps times the integrals times ``sum|a_j| / min|c|``; measured
     errors against a 40-digit recursion were at most 0.08 eps in those units, ``m`` up to
-    0.9999), not by interval arithmetic.  Cost: 40 to 300 steps of ``O(n^2)`` each.
+    0.9999), not by interval arithmetic.  Cost: 40 to 1500 steps of ``O(n^2)`` each.
 
     **Trapezoid reference ("trapezoid").**  The previous march: ``S`` and ``S'`` by the
     trapezoid rule (doubling ``N`` until two sums agree to 1e-7), steps from a Lipschitz

@@ -168,7 +168,7 @@ def test_default_on_hard_inputs_equals_certified_march(delay, momentum, m):
     assert_allclose(a.alpha, b.alpha, rtol=1e-10)
     assert a.limited_by == b.limited_by
     assert b.certified and b.bracket[0] <= b.alpha <= b.bracket[1]
-    assert b.bracket[1] - b.bracket[0] <= 1e-7 * b.alpha  # measured up to 5.5e-8 (mean-limited)
+    assert b.bracket[1] - b.bracket[0] <= 1e-7 * b.alpha  # measured up to 3.7e-8 (shifted 0.99)
 
 
 @pytest.mark.parametrize("delay", [st.Uniform(1, 8), geometric(0.7, 30)], ids=repr)
