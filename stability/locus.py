@@ -778,7 +778,7 @@ def _newton(lo: np.ndarray, hi: np.ndarray, direct, noise: float = 0.0, ids=None
 # Many sparse pairs at once (threshold_array): the same certificate, vectorised over pairs
 # ---------------------------------------------------------------------------------------
 
-_FAST_ELEMENTS = 600_000
+_FAST_ELEMENTS = 150_000
 _POLISH_FLOOR = 4 * _EPS  # |z| - 1 at which the polish of a fast-path edge is skipped  # grid entries (pairs x (M + 1)) per vectorised batch, at most
 
 
@@ -836,18 +836,24 @@ class _Terms:
                     coef[a, b, j] = v * w**a
         if self.T == 1:
             return np.abs(coef[:, rows, 0])
+        # rows are sorted: each pair's points are one block (np.repeat instead of gathers)
+        counts = np.bincount(rows, minlength=len(polys))
         phase = np.exp((1j * np.pi / M) * np.arange(2 * M))
         cos_t, sin_t = phase.real.copy(), phase.imag.copy()
-        re = coef[:, rows, 0]
+        re = np.repeat(coef[:, :, 0], counts, axis=1)
         im = np.zeros_like(re)
+        tmp = np.empty(points.size)
         for j in range(1, self.T):
-            red = (points * (self.idx[rows, j] - self.idx[rows, 0])) & (2 * M - 1)
+            red = points * np.repeat(self.idx[:, j] - self.idx[:, 0], counts)
+            red &= 2 * M - 1
             er, ei = cos_t[red], sin_t[red]
             for a in range(k):
-                cj = coef[a, rows, j]
-                re[a] += er * cj
-                im[a] += ei * cj
-        return np.hypot(re, im)
+                cj = np.repeat(coef[a, :, j], counts)
+                np.multiply(er, cj, out=tmp)
+                re[a] += tmp
+                np.multiply(ei, cj, out=tmp)
+                im[a] += tmp
+        return np.hypot(re, im, out=re)
 
 
 def _pq_bound_rows(mod: np.ndarray, rho: np.ndarray, norm: np.ndarray, upper: bool) -> np.ndarray:
@@ -1007,26 +1013,30 @@ def _fast_edges(cases: list, M: int, kp: int, kq: int) -> list:
         b = ids[better]
         best[b], best_theta[b], best_res[b] = alpha[better], t[better], res[better]
 
-    everyone = np.arange(B)
-    accept(np.full(B, math.pi), everyone)
-    done = np.zeros(br_row.size, dtype=bool)
-    refined = np.zeros(B, dtype=np.int64)
     batch = np.array([max(_BATCH, 200_000 // (pl.idx.size + ql.idx.size)) for pl, ql in zip(ps, qs)])
-    for size in (_BATCH, None):
-        open_ = np.flatnonzero(~done & (br_low <= best[br_row]))
-        if size is None:  # the second round takes every open bracket if it fits one batch
-            over = np.bincount(br_row[open_], minlength=B) > batch
-            declined |= over
-            open_ = open_[~over[br_row[open_]]]
-            pick = open_[_first_per_row(br_row[open_], br_est[open_], int(batch.max()))]
-        else:
-            pick = open_[_first_per_row(br_row[open_], br_est[open_], size)]
-        if pick.size == 0:
-            continue
-        ids = br_row[pick]
-        accept(_newton(br_lo[pick], br_hi[pick], direct, 0.0, ids=ids), ids)
-        done[pick] = True
-        refined += np.bincount(ids, minlength=B)
+
+    def refine(lo, hi, low, est, row):
+        """_refine for every pair at once: its 4 cheapest open brackets, then all the open
+        ones (a pair with more than one batch of them is declined)."""
+        done = np.zeros(row.size, dtype=bool)
+        for size in (_BATCH, None):
+            open_ = np.flatnonzero(~done & (low <= best[row]))
+            if size is None:
+                over = np.bincount(row[open_], minlength=B) > batch
+                declined[over] = True
+                open_ = open_[~over[row[open_]]]
+                size = int(batch.max())
+            pick = open_[_first_per_row(row[open_], est[open_], size)]
+            if pick.size:
+                ids = row[pick]
+                accept(_newton(lo[pick], hi[pick], direct, 0.0, ids=ids), ids)
+                done[pick] = True
+                refined[:] += np.bincount(ids, minlength=B)
+        return done
+
+    accept(np.full(B, math.pi), np.arange(B))
+    refined = np.zeros(B, dtype=np.int64)
+    done = refine(br_lo, br_hi, br_low, br_est, br_row)
     # cells left uncertified: each must be discarded by the |alpha| bound (else: general method)
     half = 0.5 * (tb[ucol] - ta[ucol])
     ua, ub = pos[urow, ucol], pos[urow, ucol + 1]
@@ -1043,26 +1053,84 @@ def _fast_edges(cases: list, M: int, kp: int, kq: int) -> list:
     np.minimum.at(lows, br_row[~done], br_low[~done])
     np.minimum.at(lows, urow[~bad], u_low[~bad])
     bisected = np.zeros(B, dtype=np.int64)
-    for b in np.flatnonzero((n_bad > 0) & ~declined):  # bisect this pair's cells as locus_edge does
-        sel = np.flatnonzero(urow == b)
-        c = ucol[sel]
-        unc = dict(ta=ta[c], tb=tb[c], ha=hd[:, b, c], hb=hd[:, b, c + 1], pa=pmod[:, ua[sel]], pb=pmod[:, ub[sel]],
-                   qa=qmod[:, ua[sel]], qb=qmod[:, ub[sel]])
-        try:
-            more = _bisect_rounds(unc, hhs[b], ps[b], qs[b], K, H[b], fp[b], lambda b=b: best[b],
-                                  lambda t, b=b: direct(t, np.full(t.size, b)),
-                                  lambda t, b=b: accept(np.asarray(t, dtype=float), np.full(np.size(t), b)),
-                                  0.0, int(batch[b]))
-        except ArithmeticError:
-            declined[b] = True  # the general method raises it, with its own numbers
-            continue
-        candidates[b] += more["candidates"]
-        refined[b] += more["refined"]
-        bisected[b] = more["bisected"]
-        margin[b] = min(margin[b], more["margin"])
-        for v in more["lows"]:
-            if v.size:
-                lows[b] = min(lows[b], float(np.min(v)))
+    go = (n_bad > 0) & ~declined
+    sel = np.flatnonzero(go[urow])
+    unc = dict(row=urow[sel], ta=ta[ucol[sel]], tb=tb[ucol[sel]], ha=hd[:, urow[sel], ucol[sel]],
+               hb=hd[:, urow[sel], ucol[sel] + 1], pa=pmod[:, ua[sel]], pb=pmod[:, ub[sel]], qa=qmod[:, ua[sel]],
+               qb=qmod[:, ub[sel]])
+    Np = np.array([pl.N for pl in ps])
+    Nq = np.array([ql.N for ql in qs])
+    for _ in range(_MAX_ROUNDS):  # _bisect_rounds for every pair at once
+        row = unc["row"]
+        if row.size == 0:
+            break
+        half = 0.5 * (unc["tb"] - unc["ta"])
+        p_lo = np.minimum(_pq_bound_rows(unc["pa"], half * Np[row], pnorm[row], False),
+                          _pq_bound_rows(unc["pb"], half * Np[row], pnorm[row], False))
+        q_hi = np.maximum(_pq_bound_rows(unc["qa"], half * Nq[row], qnorm[row], True),
+                          _pq_bound_rows(unc["qb"], half * Nq[row], qnorm[row], True))
+        with np.errstate(divide="ignore"):
+            low = np.where(p_lo > 0, p_lo / q_hi, 0.0)
+        keep = low <= best[row]
+        np.minimum.at(lows, row[~keep], low[~keep])
+        unc = {key: v[..., keep] for key, v in unc.items()}
+        row = unc["row"]
+        # what _bisect_rounds refuses with ArithmeticError: the general method raises it
+        tiny = (unc["tb"] - unc["ta"]) <= 1e-13 * (1.0 + unc["ta"])
+        bad_rows = (np.bincount(row, minlength=B) > _MAX_PENDING) | (np.bincount(row[tiny], minlength=B) > 0)
+        declined |= bad_rows
+        ok = ~bad_rows[row]
+        unc = {key: v[..., ok] for key, v in unc.items()}
+        row = unc["row"]
+        if row.size == 0:
+            break
+        m_t = 0.5 * (unc["ta"] + unc["tb"])
+        counts = np.bincount(row, minlength=B)
+        start = np.concatenate([[0], np.cumsum(counts)])
+        hm = np.empty((K, row.size))
+        pm = np.empty((unc["pa"].shape[0], row.size))
+        qm = np.empty((unc["qa"].shape[0], row.size))
+        for b in np.flatnonzero(counts):  # O(n) direct evaluations, pair by pair
+            s0, s1 = start[b], start[b + 1]
+            hm[:, s0:s1] = hhs[b].at(m_t[s0:s1], K)
+            pm[:, s0:s1] = ps[b].moduli_at(m_t[s0:s1], pm.shape[0])
+            qm[:, s0:s1] = qs[b].moduli_at(m_t[s0:s1], qm.shape[0])
+        bisected += counts
+        refined += counts
+        # children: each pair's left halves, then its right halves (as _bisect_rounds)
+        child = dict(row=np.concatenate([row, row]), ta=np.concatenate([unc["ta"], m_t]),
+                     tb=np.concatenate([m_t, unc["tb"]]),
+                     ha=np.concatenate([unc["ha"], hm], axis=1), hb=np.concatenate([hm, unc["hb"]], axis=1),
+                     pa=np.concatenate([unc["pa"], pm], axis=1), pb=np.concatenate([pm, unc["pb"]], axis=1),
+                     qa=np.concatenate([unc["qa"], qm], axis=1), qb=np.concatenate([qm, unc["qb"]], axis=1))
+        order = np.argsort(child["row"], kind="stable")
+        child = {key: v[..., order] for key, v in child.items()}
+        crow = child["row"]
+        ex = np.flatnonzero(hm[0] == 0)
+        if ex.size:
+            np.add.at(candidates, row[ex], 1)
+            accept(m_t[ex], row[ex])
+        civ = _Intervals(child["ta"], child["tb"], child["ha"], child["hb"], None)
+        c_cert, c_count, c_zl, c_zr, c_lo, c_hi, c_slack = _classify(civ, N[crow], H[crow], fp[crow])
+        np.minimum.at(margin, crow[c_cert], c_slack[c_cert])
+        half = 0.5 * (child["tb"] - child["ta"])
+        p_lo = np.minimum(_pq_bound_rows(child["pa"], half * Np[crow], pnorm[crow], False),
+                          _pq_bound_rows(child["pb"], half * Np[crow], pnorm[crow], False))
+        q_hi = np.maximum(_pq_bound_rows(child["qa"], half * Nq[crow], qnorm[crow], True),
+                          _pq_bound_rows(child["qb"], half * Nq[crow], qnorm[crow], True))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            low_c = np.where(p_lo > 0, p_lo / q_hi, 0.0)
+            est_c = (child["pa"][0] + child["pb"][0]) / (child["qa"][0] + child["qb"][0])
+        zsel = np.flatnonzero(c_cert & (c_count > 0))
+        a_lo, a_hi, a_low, a_est = _brackets(zsel, child["ta"], child["tb"], c_zl, c_zr, c_lo, c_hi, low_c, est_c)
+        two = c_zl[zsel] & c_zr[zsel]
+        a_row = np.concatenate([crow[zsel], crow[zsel][two]])
+        candidates += np.bincount(a_row, minlength=B)
+        a_done = refine(a_lo, a_hi, a_low, a_est, a_row)
+        np.minimum.at(lows, a_row[~a_done], a_low[~a_done])
+        unc = {key: v[..., ~c_cert] for key, v in child.items()}
+    else:
+        declined[unc["row"]] = True
     declined |= ~np.isfinite(best)
     keep = np.flatnonzero(~declined)
     out = [None] * B
