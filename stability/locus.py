@@ -813,40 +813,52 @@ class _Terms:
             self.idx[b, k:] = pl.idx[0]  # padding: phase 1, value 0
         self.T = T
 
-    def values_at(self, t: np.ndarray, ids: np.ndarray, shift: np.ndarray):
+    def centre(self, shift: np.ndarray) -> None:
+        """Exponents relative to ``shift`` (one per pair) and the derivative's coefficients."""
+        self.rel = (self.idx - shift[:, None]).astype(float)
+        self.dval = (1j * self.rel) * self.val
+        self.fidx = self.idx.astype(float)
+        self.jval = self.val * self.fidx
+
+    def _col(self, a: np.ndarray, k: int, ids: np.ndarray):
+        # one pair: its number itself (the same arithmetic as a gathered array of it)
+        return a[0, k] if a.shape[0] == 1 else a[ids, k]
+
+    def values_at(self, t: np.ndarray, ids: np.ndarray):
         """``sum_j c_j e^{i (j - shift) t}`` and its t-derivative, pair ``ids[i]`` at ``t[i]``."""
         v = np.zeros(t.size, dtype=complex)
         d = np.zeros(t.size, dtype=complex)
         for k in range(self.T):
-            rel = (self.idx[ids, k] - shift[ids]).astype(float)
-            e = np.exp(1j * (t * rel))
-            c = self.val[ids, k]
-            v += e * c
-            d += e * ((1j * rel) * c)
+            e = np.exp(1j * (t * self._col(self.rel, k, ids)))
+            v += e * self._col(self.val, k, ids)
+            d += e * self._col(self.dval, k, ids)
         return v, d
 
     def moduli_grid(self, M: int, k: int, rows: np.ndarray, points: np.ndarray, polys: list) -> np.ndarray:
         """``|T^(a)| / N**a`` at ``theta = pi points / M`` of pair ``rows``, ``a < k`` (exact
         phases: ``j l`` reduced modulo ``2 M`` in integers, relative to the first term;
         a single term: ``|c| |w|**a`` exactly)."""
-        coef = np.zeros((k, len(polys), self.T))
-        for b, pl in enumerate(polys):
-            for j, (v, w) in enumerate(zip(pl.val, pl.w)):
-                for a in range(k):
-                    coef[a, b, j] = v * w**a
+        coef = np.stack([self.val * self.w**a for a in range(k)])
         if self.T == 1:
             return np.abs(coef[:, rows, 0])
         # rows are sorted: each pair's points are one block (np.repeat instead of gathers)
         counts = np.bincount(rows, minlength=len(polys))
-        phase = np.exp((1j * np.pi / M) * np.arange(2 * M))
-        cos_t, sin_t = phase.real.copy(), phase.imag.copy()
+        # e^{i pi red / M} from a table of all 2 M phases when that is fewer exponentials
+        table = points.size * (self.T - 1) > 2 * M
+        if table:
+            phase = np.exp((1j * np.pi / M) * np.arange(2 * M))
+            cos_t, sin_t = phase.real.copy(), phase.imag.copy()
         re = np.repeat(coef[:, :, 0], counts, axis=1)
         im = np.zeros_like(re)
         tmp = np.empty(points.size)
         for j in range(1, self.T):
             red = points * np.repeat(self.idx[:, j] - self.idx[:, 0], counts)
             red &= 2 * M - 1
-            er, ei = cos_t[red], sin_t[red]
+            if table:
+                er, ei = cos_t[red], sin_t[red]
+            else:
+                e = np.exp((1j * np.pi / M) * red)
+                er, ei = e.real, e.imag
             for a in range(k):
                 cj = np.repeat(coef[a, :, j], counts)
                 np.multiply(er, cj, out=tmp)
@@ -869,10 +881,12 @@ def _pq_bound_rows(mod: np.ndarray, rho: np.ndarray, norm: np.ndarray, upper: bo
 def _first_per_row(rows: np.ndarray, key: np.ndarray, count: int) -> np.ndarray:
     """Positions of the ``count`` smallest ``key`` of each row (ties: earlier first), in the
     order row, then key."""
+    if rows.size == 0 or rows[0] == rows[-1] == rows.min() == rows.max():  # one row
+        return np.argsort(key, kind="stable")[:count]
     order = np.lexsort((key, rows))
     r = rows[order]
-    start = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
-    rank = np.arange(r.size) - np.repeat(start, np.diff(np.r_[start, r.size]))
+    start = np.flatnonzero(np.concatenate([[True], r[1:] != r[:-1]]))
+    rank = np.arange(r.size) - np.repeat(start, np.diff(np.append(start, r.size)))
     return order[rank < count]
 
 
@@ -992,9 +1006,12 @@ def _fast_edges(cases: list, M: int, kp: int, kq: int) -> list:
     # refinement: theta = pi, then the 4 cheapest open brackets of each pair, then the rest
     shift = np.array([qq.s for qq in qs], dtype=np.int64)
 
+    tp.centre(shift)
+    tq.centre(shift)
+
     def direct(t, ids):
-        vp, dp = tp.values_at(t, ids, shift)
-        vq, dq = tq.values_at(t, ids, shift)
+        vp, dp = tp.values_at(t, ids)
+        vq, dq = tq.values_at(t, ids)
         return vp, dp, vq, dq
 
     best = np.full(B, math.inf)
@@ -1154,11 +1171,9 @@ def _polish_terms(alpha: np.ndarray, theta: np.ndarray, ids: np.ndarray, tp: _Te
             v0 = np.zeros(z.size, dtype=complex)
             v1 = np.zeros(z.size, dtype=complex)
             for k in range(tt.T):
-                j = tt.idx[sel, k].astype(float)
-                e = np.exp(j * lz)
-                c = tt.val[sel, k]
-                v0 += c * e
-                v1 += (c * j) * e
+                e = np.exp(tt._col(tt.fidx, k, sel) * lz)
+                v0 += tt._col(tt.val, k, sel) * e
+                v1 += tt._col(tt.jval, k, sel) * e
             out.append((v0, v1 / z))
         return out
 
@@ -1179,21 +1194,25 @@ def _polish_terms(alpha: np.ndarray, theta: np.ndarray, ids: np.ndarray, tp: _Te
         return z
 
     with np.errstate(all="ignore"):
-        a = alpha.copy()
-        z = root(a, np.cos(theta) + 1j * np.sin(theta), ids)
+        z = root(alpha, np.cos(theta) + 1j * np.sin(theta), ids)
         err0 = np.abs(np.abs(z) - 1.0)
+        # polished only where the locus root's modulus is off the circle by more than
+        # rounding (at |z| - 1 of a few eps the step on it is noise: it moved alpha by up
+        # to eps / theta either way)
+        go = np.flatnonzero(err0 > _POLISH_FLOOR)
+        a, z, th0, sel = alpha[go], z[go], theta[go], ids[go]
         for _ in range(2):
-            (p0, p1), (q0, q1) = evaluate(z, ids)
+            (p0, p1), (q0, q1) = evaluate(z, sel)
             dz = -q0 / (p1 + a * q1)
             slope = (np.conj(z) * dz).real / np.abs(z)
             a = a - (np.abs(z) - 1.0) / slope
-            z = root(a, z, ids)
-        # kept where the locus root's modulus was off the circle by more than rounding
-        # (at |z| - 1 of a few eps the step on it is noise: it moved alpha by up to
-        # eps / theta either way)
-        ok = (np.isfinite(a) & (np.abs(a - alpha) <= 1e-6 * alpha) & (np.abs(np.abs(z) - 1.0) < err0)
-              & (err0 > _POLISH_FLOOR) & (np.abs(np.abs(np.angle(z)) - theta) <= 1e-6))
-    return np.where(ok, a, alpha), np.where(ok, np.abs(np.angle(z)), theta)
+            z = root(a, z, sel)
+        ok = (np.isfinite(a) & (np.abs(a - alpha[go]) <= 1e-6 * alpha[go]) & (np.abs(np.abs(z) - 1.0) < err0[go])
+              & (np.abs(np.abs(np.angle(z)) - th0) <= 1e-6))
+    out_a, out_t = alpha.copy(), theta.copy()
+    out_a[go] = np.where(ok, a, alpha[go])
+    out_t[go] = np.where(ok, np.abs(np.angle(z)), th0)
+    return out_a, out_t
 
 
 def locus_edges(pairs) -> list:
