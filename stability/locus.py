@@ -91,6 +91,24 @@ digits continuously (measured up to 4e-10 against a 60-digit Schur-Cohn bisectio
 ``Empirical([0.5, 0.2499999683772234, 0.2500000316227766])``).  A final Newton step on
 ``|z(alpha)| = 1`` for the crossing root is tried
 and kept when it improves the modulus.
+
+**Many pairs at once.**  Pairs whose ``P`` and ``Q`` have at most 32 terms each and degree
+below 4096 (constant delays with any scheme, short supports) take a vectorised path,
+:func:`locus_edges`, also when :func:`locus_edge` is called for one pair: the grid stage
+above (``K = 4``, the same grid and bounds), the refinement of the four cheapest zeros
+and then of every zero the ``|alpha|`` bound cannot discard, and the bisection rounds run
+for all pairs of one grid size together (one DCT per derivative over a 2-D array,
+classification, bounds and Newton iterations element by element; the ``O(n)`` direct
+evaluations at midpoints pair by pair).  Every operation acts on one pair's numbers only,
+in a fixed order, so each result is the same bit for bit whether the pair is alone or in
+a batch (tested).  A pair needing more (a zero of ``h`` exactly on a grid point, more
+than ``max(16, 4e6 / n)`` uncertified cells that the bound cannot discard, a possible
+tangential zero) goes the general way above.  There the final polish on ``|z| = 1`` is
+tried only where the locus root's modulus is off the circle by more than ``4 eps`` (below
+that the step is rounding noise of size ``eps / theta`` either way); measured against
+eq. 6 over ``tau = 3..299`` and ``1001..4000`` (every 13th): mean relative error
+``7.0e-15`` and ``1.24e-13`` (the general method: ``7.2e-15`` and ``1.28e-13``), largest
+``4.6e-13``.
 """
 
 from __future__ import annotations
@@ -100,7 +118,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["locus_edge", "LocusEdge", "RESIDUAL_TOL"]
+__all__ = ["locus_edge", "locus_edges", "LocusEdge", "RESIDUAL_TOL"]
 
 #: A refined zero of g is a crossing only if |P + alpha Q| / (|P| + |alpha Q|) <= this.
 RESIDUAL_TOL = 1e-6
