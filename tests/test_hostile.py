@@ -14,6 +14,7 @@ import sys
 import textwrap
 import time
 import tracemalloc
+from types import SimpleNamespace
 
 import mpmath
 import numpy as np
@@ -360,6 +361,12 @@ def test_threshold_array_and_sweep_never_return_a_non_finite_edge(monkeypatch):
     from stability import thresholds
 
     monkeypatch.setattr(thresholds, "threshold", lambda *a, **k: math.inf)
+    # threshold_array computes the locus edges of its points together, and calls
+    # threshold() for those the batch leaves: both ways are guarded
+    monkeypatch.setattr(thresholds, "locus_edges", lambda pairs: [None] * len(pairs))
+    with pytest.raises(ArithmeticError, match="inf"):
+        thresholds.threshold_array([1, 2])
+    monkeypatch.setattr(thresholds, "locus_edges", lambda pairs: [SimpleNamespace(alpha=math.inf)] * len(pairs))
     with pytest.raises(ArithmeticError, match="inf"):
         thresholds.threshold_array([1, 2])
     with pytest.raises(ArithmeticError, match="inf"):

@@ -8,7 +8,8 @@ import math
 import numpy as np
 
 from .. import (DiscreteGaussian, Uniform, characteristic_polynomial, edge_constant_delay,
-                heavy_ball_edge, inverse_edge_approx, large_delay_law, max_root_modulus, threshold)
+                heavy_ball_edge, inverse_edge_approx, large_delay_law, max_root_modulus, threshold,
+                threshold_array)
 from . import Finding, claim
 from ._common import below, fit_line, simulate, state_matrix
 
@@ -192,7 +193,7 @@ def e09():
        "1/(a eta) at the edge is linear in the delay (plain A-SGD).")
 def e10():
     taus = np.arange(0, 65)
-    inv = np.array([1 / threshold(int(t)) for t in taus])
+    inv = 1 / threshold_array(taus)
     s, b, r = fit_line(taus, inv)
     return _F(r < 0.2, H, {"fitted slope (tau 0..64)": s, "intercept": b,
                                           "largest residual": r, "2/pi": 2 / math.pi})
@@ -377,7 +378,8 @@ def e19():
 @claim("E20", E, "App. B, last line",
        "The maximal root is on the unit circle at alpha = sin(pi/(4tau+2)).")
 def e20():
-    ratio = max(abs(math.sin(math.pi / (4 * t + 2)) / threshold(t) - 0.5) for t in range(0, 65))
+    edges = threshold_array(np.arange(65))
+    ratio = max(abs(math.sin(math.pi / (4 * t + 2)) / edges[t] - 0.5) for t in range(0, 65))
     return Finding(TS, {"printed / computed edge": 0.5, "max deviation from 1/2 (tau 0..64)": below(ratio, 1e-9)},
                    "Factor 2 missing: alpha = 2 sin(pi/(4tau+2)), as in eq. 6.")
 
@@ -435,7 +437,7 @@ def e23():
 def e24():
     bs = np.arange(1, 65)
     means = np.array([Uniform(1, int(b)).mean for b in bs])
-    inv = np.array([1 / threshold(Uniform(1, int(b))) for b in bs])
+    inv = 1 / threshold_array([Uniform(1, int(b)) for b in bs])
     s, b0, r = fit_line(means, inv)
     mean_ok = float(np.max(np.abs(means - (1 + bs) / 2))) < 1e-12
     return _F(mean_ok and r < 0.5, C, {
@@ -476,7 +478,7 @@ def e26():
 def e27():
     mus = np.arange(1, 31)
     means = np.array([DiscreteGaussian(int(mu)).mean for mu in mus])
-    inv = np.array([1 / threshold(DiscreteGaussian(int(mu))) for mu in mus])
+    inv = 1 / threshold_array([DiscreteGaussian(int(mu)) for mu in mus])
     s, b, r = fit_line(means, inv)
     return _F(r < 0.5, H, {"fitted slope in E tau (mu 1..30)": s, "intercept": b,
                                           "largest residual": r})
@@ -529,7 +531,8 @@ def e31():
 
 
 def _edges(momentum, m, taus):
-    return np.array([threshold(int(t), momentum=momentum, m=m) for t in taus])
+    # threshold_array: threshold() at every point, bit for bit, computed together
+    return threshold_array(np.asarray(list(taus), dtype=int), momentum=momentum, m=m)
 
 
 MS = (0.0, 0.3, 0.6, 0.9)
@@ -551,7 +554,7 @@ def e32():
        "For a given delay, larger (standard) momentum requires a smaller learning rate; m = 0 is the easiest to keep stable.")
 def e33():
     mgrid = np.linspace(0.0, 0.95, 20)
-    tab = np.array([[threshold(t, momentum="standard", m=float(m)) for m in mgrid] for t in range(0, 65)])
+    tab = threshold_array(np.arange(65)[:, None], momentum="standard", m=mgrid[None, :])
     dec = [t for t in range(65) if np.all(np.diff(tab[t]) < 0)]
     t1 = float(np.max(np.abs(tab[1] - 1.0)))
     ok = dec == list(range(2, 65)) and np.all(np.diff(tab[0]) > 0) and t1 < 1e-9
@@ -600,7 +603,8 @@ def e35():
        "With shifted momentum a larger m allows a larger learning rate at every delay.")
 def e36():
     mgrid = np.linspace(0.0, 0.95, 20)
-    inc = all(np.all(np.diff([threshold(t, momentum="shifted", m=float(m)) for m in mgrid]) > 0) for t in range(65))
+    tab = threshold_array(np.arange(65)[:, None], momentum="shifted", m=mgrid[None, :])
+    inc = all(np.all(np.diff(tab[t]) > 0) for t in range(65))
     t0_same = max(abs(threshold(0, momentum="shifted", m=m) / heavy_ball_edge(m) - 1) for m in (0.3, 0.9))
     gain64 = threshold(64, momentum="shifted", m=0.9) / threshold(64)
     t1 = ", ".join(f"{threshold(1, momentum='shifted', m=m):.4g}" for m in (0.0, 0.5, 0.9))
@@ -725,8 +729,8 @@ def e52():
     for momentum, m in (("none", 0.0), ("standard", 0.9), ("shifted", 0.9), ("shifted", 0.99)):
         a = _edges(momentum, m, range(0, 201))
         res[f"{momentum} m = {m}"] = bool(np.all(np.diff(a) < 0))
-    uni = np.array([threshold(Uniform(1, b)) for b in range(1, 65)])
-    gau = np.array([threshold(DiscreteGaussian(mu)) for mu in range(1, 31)])
+    uni = threshold_array([Uniform(1, b) for b in range(1, 65)])
+    gau = threshold_array([DiscreteGaussian(mu) for mu in range(1, 31)])
     res["uniform {1..b}, b 1..64"] = bool(np.all(np.diff(uni) < 0))
     res["Gaussian, mu 1..30"] = bool(np.all(np.diff(gau) < 0))
     nums = {f"edge decreasing in tau 0..200, {k}" if "m =" in k else f"edge decreasing, {k}": v for k, v in res.items()}
