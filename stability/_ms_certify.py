@@ -64,12 +64,22 @@ at most ``(pi/N) sum_j j |g_j|`` (its derivative bound), and the FFT's rounding 
 ``8 eps log2(N) sum_j |g_j|``; ``N`` doubles until these corrections are below half the grid
 minimum.
 
+**Where the march ends.**  It stops ``BRACKET_RTOL`` below its candidate (the scan's crossing,
+lowered whenever a probe finds an earlier one), or where it stalls (``S`` within the
+allowances of 1 with no bad point found just above: a near touch, or rounding), or after
+``MAX_STEPS`` steps.  The caller then has ``(0, lo]`` certified, and
+:func:`certified_bad_point` gives the upper end of the bracket: the first point above the
+candidate where ``S`` exceeds 1 by more than its rounding allowance (or the certified mean
+edge), so the bracket holds the edge even where the candidate itself came from a noisy
+gain.  A stall leaves a wide bracket and says so; it never moves ``lo`` past a crossing.
+
 **What is and is not proved.**  Every inequality above is exact for exact arithmetic; the
 floating-point values of ``S_1``, ``S_1'``, ``k^2`` and ``||G_0||_w`` come from Astrom's
-backward-stable recursion and carry rounding, which is modelled by a relative allowance
-(``ROUNDING``), not by interval arithmetic.  ``S`` is required to stay ``1 - ETA`` below 1,
-so a point where ``S`` comes within ``ETA`` of 1 without crossing is returned as the edge: an
-answer on the safe side.
+backward-stable recursion and carry rounding, which is modelled by an allowance
+(``ROUNDING`` times the integrals a value is a difference of, times ``sum|a_j| / min|c|``),
+not by interval arithmetic.  Measured against a 40-digit recursion the errors were at most
+0.08 of it (27 configurations, ``m`` up to 0.9999), and 0.047 of it in an independent
+review (11 configurations x 25 points).
 """
 
 from __future__ import annotations
@@ -78,7 +88,7 @@ import math
 
 import numpy as np
 
-__all__ = ["certified_first_crossing", "CertifiedCrossing"]
+__all__ = ["certified_first_crossing", "certified_bad_point", "CertifiedCrossing", "NoStart"]
 
 _EPS = float(np.finfo(float).eps)
 #: Rounding allowance of an Astrom value, in units of ``sum(integrals) * sum|a_j| / min|c|``
@@ -92,6 +102,10 @@ BRACKET_RTOL = 1e-9
 #: Step budget: past it the march ends and reports the bracket it has certified.
 MAX_STEPS = 1500
 _MAX_GRID = 2**22
+
+
+class NoStart(ArithmeticError):
+    """No start interval ``(0, alpha_0]`` could be certified."""
 
 
 class CertifiedCrossing:
@@ -212,14 +226,15 @@ class _Problem:
         return float(Sc.imag / h), float(scale)
 
     def weighted_G(self, alpha, astrom):
-        """``||G||_w^2 = ||1/c||^2 - ||D/c||^2`` at ``alpha`` and its scale."""
+        """``||G||_w^2 = ||1/c||^2 - ||D/c||^2`` at ``alpha`` and its scale (the sum of the
+        two integrals)."""
         A = self.P + alpha * self.Q
         n1 = A.size
         e = np.zeros(n1)
         e[1] = 1.0  # z^r
         B = np.stack([e, _pad(self.q, n1)])
         I, stable = astrom(A[None, :], B[None, :, :])
-        return float(I[0, 0] - I[0, 1]), float(I[0, 0]), bool(stable[0])
+        return float(I[0, 0] - I[0, 1]), float(I[0, 0] + I[0, 1]), bool(stable[0])
 
 
 def _cos_min(g: np.ndarray, max_points: int = 2**16) -> float:
@@ -382,10 +397,13 @@ def _start(prob: _Problem, alpha_first: float, astrom, gain):
     for _ in range(60):
         if _cos_min(g0 + alpha0 * w1) > 0.0:
             S0, stable = gain(alpha0)
-            if stable and S0 < 1.0:
+            cmin = _min_abs(P + alpha0 * prob.Q) if stable and S0 < 1.0 else 0.0
+            if cmin > 0.0:
+                S0, _, _, allow, _ = prob.derivatives(alpha0, astrom, cmin, gain=gain)
+                cond = float(np.sum(np.abs(P + alpha0 * prob.Q))) / cmin
                 G2, Gscale, st = prob.weighted_G(alpha0, astrom)
-                G2 = max(G2, 0.0) + ROUNDING * Gscale
-                bound = math.sqrt(S0 * (1 + ROUNDING)) + alpha0 * b * nu * math.sqrt(G2)
+                G2 = max(G2, 0.0) + ROUNDING * cond * Gscale
+                bound = math.sqrt(max(S0, 0.0) + allow[0]) + alpha0 * b * nu * math.sqrt(G2)
                 if bound * bound < 1.0 - ETA:
                     return alpha0, S0
         alpha0 *= 0.5
@@ -453,7 +471,7 @@ def certified_first_crossing(P, Q, pmf, momentum, m, *, alpha_first, target, tar
 
     start = _start(prob, alpha_first, astrom, gain)
     if start is None:
-        raise ArithmeticError("no interval (0, alpha_0] with a certified mean-square gain below 1 "
+        raise NoStart("no interval (0, alpha_0] with a certified mean-square gain below 1 "
                               "(is the gain at alpha -> 0 at or above 1?)")
     alpha0, _ = start
     lo, steps, b = alpha0, 0, prob.b
@@ -500,3 +518,26 @@ def _probes(lo, S, dS):
     if dS > 0:
         out.insert(0, lo + 2.0 * max(1.0 - S, 0.0) / dS + lo * 1e-12)
     return out
+
+
+def certified_bad_point(P, Q, pmf, momentum, m, *, above, mean_edge, gain, astrom):
+    """The first point ``above * (1 + 1e-10 * 2^j)`` where ``S >= 1`` beyond its rounding
+    allowance (``S - allowance >= 1``, mean stable), or ``mean_edge * (1 + 1e-10)`` (the
+    certified mean edge is good to 1e-10) if that comes first: the upper end of a bracket
+    that holds the edge whatever the rounding of the ``S`` values a root finder used."""
+    prob = _Problem(pmf, momentum, m, P, Q)
+    cap = mean_edge * (1.0 + 1e-10)
+    for j in range(60):
+        p = above * (1.0 + 1e-10 * 2.0**j)
+        if p >= cap:
+            return cap
+        S, stable = gain(p)
+        if not stable or S < 1.0:
+            continue
+        cmin = _min_abs(prob.P + p * prob.Q)
+        if not cmin > 0.0:
+            continue
+        S, _, _, allow, _ = prob.derivatives(p, astrom, cmin, gain=gain)
+        if S - allow[0] >= 1.0:
+            return p
+    return cap

@@ -215,3 +215,33 @@ def test_certified_edge_never_above_the_scan_and_no_bad_point_below_it(p0, gap, 
     assert stable.all() and np.all(S < 1.0)
     S_hi, st_hi = exact_gain(delay, momentum, m, [res.bracket[1] * (1 + 1e-9)])
     assert (not st_hi[0]) or S_hi[0] >= 1.0 - 1e-9
+
+
+# ------------------------------------------------------- regressions from a hostile review
+
+@pytest.mark.parametrize("delay,momentum,m", [
+    (st.Empirical([1e-9, 0.0, 1.0 - 1e-9]), "standard", 0.9999),
+    (st.Empirical([0.0038187191161769465, 0.9961812808838231]), "standard", 0.9999)], ids=repr)
+def test_bracket_holds_the_40_digit_edge_where_the_gain_is_noisy(delay, momentum, m):
+    # the bracket's upper end used to be brentq's root on the float gain, up to 9e-7 below
+    # the true edge at m = 0.9999; it is now a point where S >= 1 beyond the rounding
+    # allowance (or the certified mean edge)
+    from ._ms_truth import mp_edge
+
+    res = mo.mean_square_edge_result(delay, momentum=momentum, m=m)
+    truth = float(mp_edge(delay, momentum, m, start=res.alpha))
+    assert res.certified and res.bracket[0] <= truth <= res.bracket[1]
+
+
+@pytest.mark.parametrize("delay,momentum,m", [
+    (st.Empirical([1 - 1e-12, 1e-12]), "standard", 0.99),      # a negative S from cancellation
+    (st.Empirical([1 - 1e-10, 1e-10]), "standard", 0.9999),    # made the start's sqrt fail
+    (st.Empirical([1 - 1e-4, 1e-4]), "standard", 0.9999),      # 20000 steps were not enough
+    (st.Uniform(0, 64), "shifted", 0.9999)], ids=repr)         # no start interval certifiable
+def test_default_never_raises_on_valid_input_near_m_one(delay, momentum, m):
+    res = mo.mean_square_edge_result(delay, momentum=momentum, m=m)
+    scan = mo.mean_square_edge_result(delay, momentum=momentum, m=m, method="scan")
+    assert res.alpha == scan.alpha and res.bracket[0] <= res.alpha <= res.bracket[1]
+    alphas = res.bracket[0] * np.geomspace(1e-3, 1.0, 200)
+    S, stable = exact_gain(delay, momentum, m, alphas)
+    assert stable.all() and np.all(S < 1.0)
