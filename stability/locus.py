@@ -887,13 +887,8 @@ class _Terms:
 
 
 def _pq_bound_rows(mod: np.ndarray, rho: np.ndarray, norm: np.ndarray, upper: bool) -> np.ndarray:
-    """:func:`_pq_bound` with a norm per point."""
-    k = mod.shape[0]
-    fp = 16 * _EPS * norm
-    rest = norm * rho**k / _FACT[k] + fp
-    for a in range(1, k):
-        rest = rest + mod[a] * rho**a / _FACT[a]
-    return mod[0] + rest if upper else mod[0] - rest
+    """:func:`_pq_bound` with a norm per point (the same operations, broadcast)."""
+    return _pq_bound(mod, rho, norm, upper)
 
 
 def _first_per_row(rows: np.ndarray, key: np.ndarray, count: int) -> np.ndarray:
