@@ -498,8 +498,9 @@ def certified_first_crossing(P, Q, pmf, momentum, m, *, alpha_first, target, tar
                 break
             for probe in _probes(lo, S, dS):
                 if probe < target and bad(probe):
-                    target_bad = True
-                    target = root(lo, probe)
+                    r = _root_or_none(root, lo, probe)
+                    if r is not None:
+                        target_bad, target = True, r
                     break
             continue
         lo = min(lo + delta, stop)
@@ -507,9 +508,20 @@ def certified_first_crossing(P, Q, pmf, momentum, m, *, alpha_first, target, tar
         if dS > 0 and S > 0.5:  # a Newton probe (twice the step) for a crossing ahead
             probe = lo + 2.0 * (1.0 - S) / dS + lo * 2e-10
             if probe < stop and bad(probe):
-                target_bad = True
-                target = root(lo, probe)
+                r = _root_or_none(root, lo, probe)
+                if r is not None:
+                    target_bad, target = True, r
     return CertifiedCrossing(lo, target, steps, alpha0, target_bad)
+
+
+def _root_or_none(root, lo, hi):
+    """``root(lo, hi)``, or None when the float gain does not change sign there: next to the
+    mean edge the float ``S`` can read ``>= 1`` at both ends while the exact one is far below
+    1 (a probe's false alarm; the march goes on, or ends with the bracket it has)."""
+    try:
+        return root(lo, hi)
+    except ValueError:
+        return None
 
 
 def _probes(lo, S, dS):
