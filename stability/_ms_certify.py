@@ -85,6 +85,7 @@ review (11 configurations x 25 points).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -101,31 +102,24 @@ ETA = 1e-12
 BRACKET_RTOL = 1e-9
 #: Step budget: past it the march ends and reports the bracket it has certified.
 MAX_STEPS = 1500
-_MAX_GRID = 2**22
 
 
 class NoStart(ArithmeticError):
     """No start interval ``(0, alpha_0]`` could be certified."""
 
 
+@dataclass(frozen=True)
 class CertifiedCrossing:
     """Outcome of the march: ``S < 1`` and mean stability are certified on ``(0, lo]``;
     ``hi`` is the final candidate: a crossing of ``S = 1`` when ``hi_bad``, else the mean
-    edge passed in.
+    edge passed in.  ``steps`` counts the certified steps, ``alpha0`` is the end of the
+    start interval."""
 
-    ``steps`` counts the certified steps, ``alpha0`` the end of the start interval."""
-
-    __slots__ = ("lo", "hi", "steps", "alpha0", "hi_bad")
-
-    def __init__(self, lo, hi, steps, alpha0, hi_bad):
-        self.lo, self.hi, self.steps, self.alpha0, self.hi_bad = lo, hi, steps, alpha0, hi_bad
-
-
-def _pad(x: np.ndarray, length: int) -> np.ndarray:
-    """Left-pad a coefficient array (highest power first) to ``length``."""
-    out = np.zeros(length)
-    out[length - x.size:] = x
-    return out
+    lo: float
+    hi: float
+    steps: int
+    alpha0: float
+    hi_bad: bool
 
 
 class _Problem:
@@ -148,14 +142,13 @@ class _Problem:
     def filt(self, alpha):
         """``z^r F`` and ``z^r D F`` (length r + 2, highest power first)."""
         n1 = self.P.size
+        zF = np.zeros(n1, dtype=np.result_type(alpha, float))  # complex for the complex step
         if self.momentum == "shifted":
             f = self.m - alpha * self.b
-            zF = np.zeros(n1)
             zF[1], zF[2] = f, -self.m
             zDF = f * self.q
             zDF[2:] -= self.m * self.q[1:-1]
         else:
-            zF = np.zeros(n1)
             zF[1] = -alpha * self.b
             zDF = -alpha * self.b * self.q
         return zF, zDF
@@ -205,25 +198,9 @@ class _Problem:
         """``S'(alpha)`` as ``Im S(alpha + i h) / h`` and the size of the integrals it is a
         difference of (for the allowance)."""
         ac = complex(alpha, h)
-        A = self.P + ac * self.Q
-        n1 = A.size
-        if self.momentum == "shifted":
-            f = self.m - ac * self.b
-            zF = np.zeros(n1, dtype=complex)
-            zF[1], zF[2] = f, -self.m
-            zDF = f * self.q.astype(complex)
-            zDF[2:] -= self.m * self.q[1:-1]
-            I = _astrom_complex(A, np.stack([zF, zDF]))
-            Sc = I[0] - I[1]
-        else:
-            e = np.zeros(n1, dtype=complex)
-            e[1] = 1.0
-            I = _astrom_complex(A, np.stack([e, self.q.astype(complex)]))
-            Sc = (ac * self.b) ** 2 * (I[0] - I[1])
+        I = _astrom_complex(self.P + ac * self.Q, np.stack(self.filt(ac)))
         scale = (abs(I[0].imag) + abs(I[1].imag)) / h
-        if self.momentum != "shifted":
-            scale = scale * (alpha * self.b) ** 2 + 2 * self.b * self.b * alpha * abs(I[0].real + I[1].real)
-        return float(Sc.imag / h), float(scale)
+        return float((I[0] - I[1]).imag / h), float(scale)
 
     def weighted_G(self, alpha, astrom):
         """``||G||_w^2 = ||1/c||^2 - ||D/c||^2`` at ``alpha`` and its scale (the sum of the
@@ -232,7 +209,7 @@ class _Problem:
         n1 = A.size
         e = np.zeros(n1)
         e[1] = 1.0  # z^r
-        B = np.stack([e, _pad(self.q, n1)])
+        B = np.stack([e, self.q])
         I, stable = astrom(A[None, :], B[None, :, :])
         return float(I[0, 0] - I[0, 1]), float(I[0, 0] + I[0, 1]), bool(stable[0])
 

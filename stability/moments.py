@@ -637,14 +637,8 @@ def _march_edge(delay, pmf, momentum, m, scan: MeanSquareResult, mean_edge_fn) -
             S, stable = _gain_exact_pq(P, Q, momentum, m, np.array([a]))
         return float(S[0]), bool(stable[0])
 
-    def g(a):
-        S_a, st_a = gain(a)
-        if not st_a:
-            return 1.0
-        return float(1.0 - 1.0 / S_a) if S_a > 1e-300 else -1.0
-
     def root(lo, hi):
-        return float(brentq(g, lo, hi, xtol=1e-300, rtol=_BRENT_RTOL))
+        return float(brentq(lambda a: _crossing_value(*gain(a)), lo, hi, xtol=1e-300, rtol=_BRENT_RTOL))
 
     first = edge_constant_delay(int(math.ceil(float(np.dot(np.arange(pmf.size), pmf))))) / 8.0
     first = min(first, 0.5 * scan.alpha)
@@ -667,6 +661,16 @@ def _march_edge(delay, pmf, momentum, m, scan: MeanSquareResult, mean_edge_fn) -
     # and only the bracket is proved: the march ran out of steps or stalled, near m = 1)
     certified = hi - march.lo <= CERTIFIED_WIDTH * hi
     return MeanSquareResult(march.hi, limited_by, (march.lo, hi), evals, 0, certified)
+
+
+def _crossing_value(S: float, mean_stable: bool) -> float:
+    """What brentq solves for the crossing: ``1 - 1/S`` where the mean is stable, ``1``
+    where it is not (its limit when ``S`` has a pole at the mean edge, so the function is
+    continuous there).  ``S`` underflowing to 0 (a negligible tail) is still good: -1 (it
+    used to return +1 there, and brentq saw no sign change)."""
+    if not mean_stable:
+        return 1.0
+    return float(1.0 - 1.0 / S) if S > 1e-300 else -1.0
 
 
 def _scan_edge(delay, pmf, momentum, m, mean_edge_fn) -> MeanSquareResult:
@@ -787,9 +791,7 @@ def _scan_edge(delay, pmf, momentum, m, mean_edge_fn) -> MeanSquareResult:
         if not st_a[0]:
             bad_pts.append((a, False))
             return 1.0
-        # S underflows to 0 (or 1/S overflows) for a negligible tail: still "good", so
-        # negative (it used to return +1 there, and brentq saw no sign change).
-        val = float(1.0 - 1.0 / S_a[0]) if S_a[0] > 1e-300 else -1.0
+        val = _crossing_value(float(S_a[0]), True)
         if val >= 0:
             bad_pts.append((a, True))
         return val
