@@ -20,6 +20,8 @@ import numpy as np
 import stability as st
 from stability import moments as mo
 
+from _common import row
+
 
 def cpu(fn):
     t = time.process_time()
@@ -49,6 +51,8 @@ def main(argv=None) -> int:
                 print(f"{name:>22} {mom + ' ' + str(m):>14} {t_s:9.4f} {t_c:9.4f} {t_c / max(t_s, 1e-9):7.1f} "
                       f"{b.evaluations:6d} {width:9.1e}")
     print(f"worst certified time up to support 64 (the default's range): {worst:.3f} s")
+    row("certified mean-square edge, worst CPU time up to support 64 (m <= 0.99)", f"{worst:.2f} s",
+        "informative (documented: < 1 s)", worst < 1.0)
     return 0
 
 

@@ -17,6 +17,8 @@ import time
 
 import numpy as np
 
+from _common import row
+
 from stability import network_experiments as ne
 from stability.network import run_delayed
 
@@ -44,6 +46,7 @@ def main(argv=None) -> int:
             total += dt
             print(f"{name:>28}: {dt:6.1f} s CPU")
         print(f"{'total':>28}: {total:6.1f} s CPU (target < 60 s; ratio to target {total / 60:.2f})")
+        row("the three network figures with their setup (CPU)", f"{total:.1f} s", "< 60 s", total < 60)
 
     model, data, mn = ne.setup_problem(ne.FULL)
     x, y = data.x_train, data.y_train
@@ -58,6 +61,8 @@ def main(argv=None) -> int:
         t_loop += dt
     print(f"run_delayed, {B} configurations x {args.steps} steps, delay 8, shifted momentum: batched "
           f"{t_batch:.2f} s, loop {t_loop:.2f} s, speed-up {t_loop / t_batch:.1f}x")
+    row(f"run_delayed, {B} configurations batched vs a loop (CPU)", f"{t_loop / t_batch:.1f}x", "> 1x",
+        t_loop > t_batch)
     print(f"load average at end: {os.getloadavg()[0]:.2f}")
     return 0
 

@@ -19,7 +19,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 #: Extra arguments per script (the figures are timed by bench_figures.py only).
-ARGS = {"bench_threshold.py": ["--skip-figures"]}
+ARGS = {"bench_network.py": ["--skip-figures"]}
 
 
 def _write_atomic(path: str, text: str) -> None:

@@ -247,6 +247,60 @@ class _Poly:
         return v, d
 
 
+_TWIDDLES: dict = {}
+
+
+def _dct2(x: np.ndarray, M: int) -> np.ndarray:
+    """Unnormalised type-II DCT of ``x`` zero-padded to length ``M`` (last axis, ``M`` even):
+    ``y_k = 2 sum_j x_j cos(pi k (2j + 1) / (2M))`` for ``k < M`` (scipy's ``dct(x, 2, M)``).
+
+    Makhoul's algorithm: the even entries forward and the odd ones backward, one real FFT
+    of length ``M`` (numpy's pocketfft; importing ``scipy.fft`` costs 0.2 s of start-up),
+    then the twiddle ``exp(-i pi k / 2M)``; the entries ``k > M/2`` are minus the imaginary
+    parts of the first half, by conjugate symmetry.  The rounding is that of one FFT of
+    length ``M``, inside the ``16 eps log2 L`` model of :meth:`_H.fp`.
+    """
+    n, h = x.shape[-1], M // 2
+    v = np.zeros(x.shape[:-1] + (M,))
+    v[..., : (n + 1) // 2] = x[..., 0::2]
+    if n > 1:
+        v[..., M - n // 2 :] = x[..., 1::2][..., ::-1]
+    w = _TWIDDLES.get(M)
+    if w is None:
+        if len(_TWIDDLES) >= 8:
+            _TWIDDLES.clear()
+        w = _TWIDDLES[M] = np.exp(-0.5j * np.pi / M * np.arange(h + 1))
+    Y = np.fft.rfft(v, axis=-1)
+    Y *= w
+    out = np.empty(x.shape[:-1] + (M,))
+    np.multiply(Y.real, 2.0, out=out[..., : h + 1])
+    np.multiply(Y.imag[..., h - 1 : 0 : -1], -2.0, out=out[..., h + 1 :])
+    return out
+
+
+def _dst2(x: np.ndarray, M: int) -> np.ndarray:
+    """Unnormalised type-II DST, ``y_k = 2 sum_j x_j sin(pi (k + 1)(2j + 1) / (2M))`` for
+    ``k < M``: the DCT-II of ``(-1)^j x_j`` read backwards (``k -> M - 1 - k``)."""
+    y = np.array(x, dtype=float)
+    y[..., 1::2] *= -1.0
+    return _dct2(y, M)[..., ::-1]
+
+
+def _fast_length(n: int) -> int:
+    """The smallest ``2^a 3^b 5^c >= n``: an FFT length pocketfft handles fast."""
+    best, p5 = 1 << max(n - 1, 0).bit_length(), 1
+    while p5 < best:
+        p35 = p5
+        while p35 < best:
+            v = p35
+            while v < n:
+                v *= 2
+            best = min(best, v)
+            p35 *= 3
+        p5 *= 5
+    return best
+
+
 def _correlation(p: np.ndarray, q: np.ndarray, pp: _Poly, qq: _Poly) -> tuple[np.ndarray, float]:
     """``r_d = sum_j p_{j+d} q_j`` at index ``n + d`` and a bound on its entrywise error."""
     n = p.size - 1
@@ -256,10 +310,9 @@ def _correlation(p: np.ndarray, q: np.ndarray, pp: _Poly, qq: _Poly) -> tuple[np
         np.add.at(r, d, np.multiply.outer(pp.val, qq.val).ravel())
         err = 2 * _EPS * pp.norm * qq.norm * min(pp.idx.size, qq.idx.size)
         return r, err
-    from scipy.signal import fftconvolve
-
-    r = fftconvolve(p, q[::-1])
     L = 2 * n + 1
+    F = _fast_length(L)
+    r = np.fft.irfft(np.fft.rfft(p, F) * np.fft.rfft(q[::-1], F), F)[:L]
     err = 16 * _EPS * math.log2(L + 1) * math.sqrt(L) * float(np.linalg.norm(p) * np.linalg.norm(q))
     return r, err
 
@@ -298,25 +351,23 @@ class _H:
         """``f^(a) / N**a`` at ``theta_l = pi l / M``, ``a < K``, shape ``(K, M + 1)``.
 
         ``cos((i + 1/2) pi l / M)`` and ``sin(...)`` are the kernels of the type-II DCT and
-        DST of length ``M`` (``scipy.fft``: an FFT of length ``M``, real input): one real
-        transform per derivative, a quarter of a complex FFT of length ``2 M``.
+        DST of length ``M`` (:func:`_dct2`, :func:`_dst2`: a real FFT of length ``M``): one
+        real transform per derivative, a quarter of a complex FFT of length ``2 M``.
         """
-        from scipy.fft import dct, dst
-
         have = self.grid_cache.get(M, np.empty((0, M + 1)))
         out = np.empty((K, M + 1))
         out[: have.shape[0]] = have
         for a in range(have.shape[0], K):
             x = self.c * self.w**a if a > 1 else (self.c * self.w if a else self.c)
-            # d^a/dt^a cos(j t) = j^a (cos, -sin, -cos, sin)[a % 4] (j t); scipy's DCT-II and
+            # d^a/dt^a cos(j t) = j^a (cos, -sin, -cos, sin)[a % 4] (j t); the DCT-II and
             # DST-II carry a factor 2; DST-II index k is l = k + 1
             sign = 0.5 if a % 4 in (0, 3) else -0.5
             if a % 2 == 0:
-                out[a, :M] = dct(x, type=2, n=M)
+                out[a, :M] = _dct2(x, M)
                 out[a, M] = 0.0  # cos((i + 1/2) pi) = 0
                 out[a, :M] *= sign
             else:
-                out[a, 1:] = dst(x, type=2, n=M)
+                out[a, 1:] = _dst2(x, M)
                 out[a, 0] = 0.0  # sin(0) = 0
                 out[a, 1:] *= sign
         out[0, M] = 0.0  # f(pi) = 0 exactly
@@ -923,18 +974,16 @@ def _fast_edges(cases: list, M: int, kp: int, kq: int) -> list:
     Wt = np.zeros_like(C)
     for b, h in enumerate(hhs):
         C[b, : h.n], Wt[b, : h.n] = h.c, h.w
-    from scipy.fft import dct, dst
-
     hd = np.empty((K, B, M + 1))
     for a in range(K):
         x = C * Wt**a if a > 1 else (C * Wt if a else C)
         sign = 0.5 if a % 4 in (0, 3) else -0.5
         if a % 2 == 0:
-            hd[a, :, :M] = dct(x, type=2, n=M, axis=-1)
+            hd[a, :, :M] = _dct2(x, M)
             hd[a, :, M] = 0.0
             hd[a, :, :M] *= sign
         else:
-            hd[a, :, 1:] = dst(x, type=2, n=M, axis=-1)
+            hd[a, :, 1:] = _dst2(x, M)
             hd[a, :, 0] = 0.0
             hd[a, :, 1:] *= sign
     hd[0, :, M] = 0.0

@@ -21,6 +21,19 @@ def test_import_is_light():
     assert out.strip() == ""
 
 
+@pytest.mark.parametrize("argv", [["--delay", "32"], ["--uniform", "1", "64"],
+                                  ["--delay", "1000", "--momentum", "shifted", "--m", "0.99"]])
+def test_threshold_command_loaded_scipy_fft_for_its_transforms(argv):
+    # scipy.fft (0.2 s of CPU to import) made `stability threshold --delay 32` cost 0.42 s
+    # against the 0.4 s target; the locus's transforms now use numpy.fft, and the default
+    # path imports no scipy module at all
+    code = ("import sys; from stability.cli import main; assert main(sys.argv[1:]) == 0; "
+            "print('loaded:', *sorted(m for m in sys.modules if m.split('.')[0] in ('scipy', 'matplotlib')))")
+    out = subprocess.run([sys.executable, "-c", code, "threshold", *argv], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.splitlines()[-1] == "loaded:"
+
+
 @pytest.mark.parametrize("f", FUNCTIONS, ids=lambda f: f.__name__)
 def test_no_mutable_defaults(f):
     for p in inspect.signature(f).parameters.values():
