@@ -193,7 +193,7 @@ def mp_edge(delay, momentum="none", m=0.0, *, start=None, check=1e-12):
 
     Secant on ``det(L(alpha) - I)`` from ``start * (1 -+ 1e-7)`` (a start good to
     ``1e-10`` puts the first secant point within about ``1e-14``, and each
-    further one squares the error roughly: 5 to 7 determinants), stopped once a step is below
+    further one squares the error roughly: 5 determinants on every test input), stopped once a step is below
     ``SECANT_RTOL`` of the root; then ``rho(L) < 1`` at ``root * (1 - check)`` and
     ``rho(L) > 1`` at ``root * (1 + check)`` are certified by :func:`radius_side`
     (AssertionError otherwise: a root that is not the edge, or a failed iteration)."""
