@@ -3,8 +3,8 @@ size cap of the mean-square criterion (stability.moments, issue 11).
 
 Independent truths: the dense second-moment map in mpmath at 40 digits (tests/_ms_truth.py:
 a root of det(L - I) on symmetric matrices, with certificates that the spectral radius is
-below 1 just below it and above 1 just above it; the truth's own tests are at the end of
-the "truth itself" block), and ``1 - |D|^2`` evaluated in mpmath.
+below 1 just below it and above 1 just above it; cross-checked against the literal dense
+products and mpmath.eig under "the truth itself"), and ``1 - |D|^2`` evaluated in mpmath.
 """
 
 import math
