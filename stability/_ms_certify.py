@@ -289,42 +289,48 @@ def _min_abs(a: np.ndarray) -> float:
     N = max(64, 1 << int(math.ceil(math.log2(4 * (n + 1)))))
     rev = a[::-1]
     j = np.arange(n + 1, dtype=float)
+    ka, kka = k * a, k * k * a
+    offsets = np.arange(8) - 3.5
 
     def on_grid(N):
         return (np.fft.ifft(rev, N) * N, 1j * np.fft.ifft(rev * j, N) * N,
                 -np.fft.ifft(rev * j * j, N) * N, 2.0 * np.pi * np.arange(N) / N)
 
     vals, d1, d2, theta = on_grid(N)
+    absv = np.abs(vals)
     h = np.pi / N
     best, best_grid = math.inf, math.inf
     for _ in range(40):
-        v2 = d1.real**2 + d1.imag**2
-        with np.errstate(divide="ignore", invalid="ignore"):
-            t = np.where(v2 > 0, -(vals.real * d1.real + vals.imag * d1.imag) / v2, 0.0)
-        t = np.clip(t, -h, h)
+        dr, di = d1.real, d1.imag
+        v2 = dr**2 + di**2
+        # t = -Re(A conj A') / |A'|^2 where A' != 0, else 0 (dividing by inf gives +-0)
+        t = -(vals.real * dr + vals.imag * di) / np.where(v2 > 0, v2, np.inf)
+        t = np.minimum(np.maximum(t, -h), h)
         seg = np.abs(vals + t * d1)
         lower = seg - 0.5 * h * h * (np.abs(d2) + h * L3) - rnd
-        best_grid = min(best_grid, float(np.min(np.abs(vals))))
+        best_grid = min(best_grid, float(absv.min()))
         ok = lower >= 0.5 * best_grid
         if ok.all():
             return float(min(best, lower.min()))
-        if np.any(ok):
+        if ok.any():
             best = min(best, float(lower[ok].min()))
         bad_theta = theta[~ok]
         if theta.size == N and N < 2**18 and 8 * bad_theta.size * (n + 1) > 4 * N * math.log2(N):
             N *= 8  # many failing cells: a finer FFT grid is cheaper than direct evaluation
             h /= 8.0
             vals, d1, d2, theta = on_grid(N)
+            absv = np.abs(vals)
             continue
         if bad_theta.size > 2**16:
             return 0.0
         h /= 8.0  # split each failing cell into 8
-        theta = (bad_theta[:, None] + ((np.arange(8) - 3.5) * 2.0 * h)[None, :]).ravel()
+        theta = (bad_theta[:, None] + (offsets * 2.0 * h)[None, :]).ravel()
         zk = np.exp(1j * np.outer(theta, k))
         vals = zk @ a
-        d1 = 1j * (zk @ (k * a))
-        d2 = -(zk @ (k * k * a))
-        if np.min(np.abs(vals)) <= rnd:
+        d1 = 1j * (zk @ ka)
+        d2 = -(zk @ kka)
+        absv = np.abs(vals)
+        if absv.min() <= rnd:
             return 0.0
     return 0.0
 

@@ -1,6 +1,6 @@
 """A 40-digit truth for the mean-square edge: the dense lifted map in mpmath.
 
-The second-moment map ``X -> sum_k p_k A(k) X A(k)^T`` maps the cone of positive
+The second-moment map ``Phi(X) = sum_k p_k A(k) X A(k)^T`` maps the cone of positive
 semidefinite matrices into itself, so its spectral radius is one of its eigenvalues, with
 a semidefinite (hence symmetric) eigenvector (Krein-Rutman).  Restricted to symmetric
 matrices (basis ``E_ij + E_ji``, ``i <= j``) it is a matrix ``L(alpha)`` of size
@@ -9,10 +9,19 @@ has the eigenvalue 1, a root of ``det(L(alpha) - I)``.  Restricting to symmetric
 matrices drops the antisymmetric eigenvalues, which for a nearly constant delay sit next
 to the symmetric one and would make that root nearly double.
 
-:func:`mp_edge` starts Newton-secant iterations at 40 digits from a double-precision
-estimate (the dense map in double, :func:`stability.moments.kronecker_edge`, unless
-given), then checks in mpmath that the spectral radius of ``L`` is below 1 a hair below
-the root and above 1 a hair above it.  Nothing here calls the frequency-domain code.
+``L`` is built entry by entry (:func:`sym_lifted`): every ``A(k)`` is a shift
+(``A[i, i-1] = 1``) below a first row ``r_k``, so ``Phi(X)[i, j] = X[i-1, j-1]`` for
+``i, j >= 1`` (times ``sum p_k``), ``Phi(X)[0, j] = sum_a R_a X[a, j-1]`` with the mean
+first row ``R = sum_k p_k r_k``, and ``Phi(X)[0, 0] = sum_ab M_ab X[a, b]`` with
+``M = sum_k p_k r_k r_k^T``: the same sums as ``A X A^T`` without the products by zeros.
+:func:`sym_lifted_dense` keeps the literal ``sum_k p_k A(k) X A(k)^T`` for a cross-check.
+
+:func:`mp_edge` runs secant iterations on ``det(L - I)`` at 40 digits from a
+double-precision estimate (the dense map in double, :func:`stability.moments.kronecker_edge`,
+unless given), until a step is below ``1e-34`` of the root, then certifies in mpmath that
+the spectral radius of ``L`` is below 1 a hair below the root and above 1 a hair above it
+(:func:`radius_side`, Stein-equation certificates at 60 digits in place of two
+``mpmath.eig`` calls).  Nothing here calls the frequency-domain code.
 """
 
 from __future__ import annotations
@@ -24,6 +33,9 @@ from stability import moments as mo
 from stability.delays import as_pmf
 
 DPS = 40
+#: The secant stops once its step is below this fraction of the root (the step after the
+#: last one is smaller still: secant converges with order 1.6).
+SECANT_RTOL = mpmath.mpf(10) ** (-(DPS - 6))
 
 
 def _matrices(pmf, alpha, momentum, m):
@@ -54,10 +66,17 @@ def _matrices(pmf, alpha, momentum, m):
     return out, n
 
 
-def sym_lifted(pmf, alpha, momentum="none", m=0.0):
-    """The second-moment map on symmetric matrices, in mpmath (current precision)."""
+def _basis(n):
+    """The symmetric basis ``E_ij + E_ji`` (``E_ii`` on the diagonal) as index pairs
+    ``i <= j``; the coordinates of a symmetric ``X`` in it are its entries ``X[i, j]``."""
+    return [(i, j) for i in range(n) for j in range(i, n)]
+
+
+def sym_lifted_dense(pmf, alpha, momentum="none", m=0.0):
+    """The second-moment map on symmetric matrices as the literal ``sum_k p_k A X A^T`` of
+    every basis element (mpmath, current precision): the reference for :func:`sym_lifted`."""
     mats, n = _matrices(pmf, alpha, momentum, m)
-    basis = [(i, j) for i in range(n) for j in range(i, n)]
+    basis = _basis(n)
     L = mpmath.zeros(len(basis), len(basis))
     for c, (i, j) in enumerate(basis):  # E_ij + E_ji (E_ii on the diagonal) -> its image
         X = mpmath.zeros(n, n)
@@ -71,37 +90,140 @@ def sym_lifted(pmf, alpha, momentum="none", m=0.0):
     return L
 
 
+def sym_lifted(pmf, alpha, momentum="none", m=0.0):
+    """The second-moment map on symmetric matrices, in mpmath (current precision).
+
+    Entry by entry from the structure of ``A(k)`` (a shift below the first row ``r_k``; see
+    the module docstring): the image of ``X = E_ij + E_ji`` has ``Y[0, 0] = 2 M_ij``
+    (``M_ii`` on the diagonal), ``Y[0, j+1] = R_i`` and ``Y[0, i+1] = R_j``, and
+    ``Y[i+1, j+1] = sum_k p_k``; every other entry is 0.  Equal to
+    :func:`sym_lifted_dense` up to the rounding of the sums (tests/test_ms_gain_accuracy.py)."""
+    mats, n = _matrices(pmf, alpha, momentum, m)
+    rows = [(p, [A[0, a] for a in range(n)]) for p, A in mats]
+    psum = mpmath.fsum(p for p, _ in rows)
+    R = [mpmath.fsum(p * r[a] for p, r in rows) for a in range(n)]
+    M = [[mpmath.fsum(p * r[a] * r[b] for p, r in rows) for b in range(n)] for a in range(n)]
+    basis = _basis(n)
+    index = {ij: c for c, ij in enumerate(basis)}
+    L = mpmath.zeros(len(basis), len(basis))
+    for c, (i, j) in enumerate(basis):
+        L[index[0, 0], c] = M[i][i] if i == j else 2 * M[i][j]
+        if j + 1 < n:
+            L[index[0, j + 1], c] += R[i]
+            L[index[i + 1, j + 1], c] = psum
+        if i != j:  # X[j, i] = 1 too
+            L[index[0, i + 1], c] += R[j]
+    return L
+
+
 def spectral_radius(pmf, alpha, momentum="none", m=0.0):
+    """``max |eigenvalue|`` of :func:`sym_lifted` by ``mpmath.eig`` (current precision)."""
     L = sym_lifted(pmf, alpha, momentum, m)
     return max(abs(v) for v in mpmath.eig(L, left=False, right=False))
+
+
+def _positive_definite(X):
+    """Whether the symmetric mpmath matrix ``X`` is positive definite: every pivot of
+    Gaussian elimination without pivoting (Cholesky's ``d_i``) is positive."""
+    n = X.rows
+    U = [[X[i, j] for j in range(n)] for i in range(n)]
+    for k in range(n):
+        if not U[k][k] > 0:
+            return False
+        for i in range(k + 1, n):
+            f = U[i][k] / U[k][k]
+            for j in range(k, n):
+                U[i][j] -= f * U[k][j]
+    return True
+
+
+def _unvec(x, n):
+    X = mpmath.zeros(n, n)
+    for c, (i, j) in enumerate(_basis(n)):
+        X[i, j] = X[j, i] = x[c]
+    return X
+
+
+def radius_side(L, n, *, shift):
+    """Certify on which side of 1 the spectral radius ``rho`` of ``L = sym_lifted(...)``
+    (``n`` the state size) lies: -1 if ``rho < 1``, +1 if ``rho > 1``, 0 if neither
+    certificate holds.  ``shift > 0`` is the margin of the second one.
+
+    Both rest on the order that ``Phi`` preserves (``X >= Y`` in the semidefinite order
+    implies ``Phi(X) >= Phi(Y)``):
+
+    * ``rho < 1`` if some ``X > 0`` has ``X - Phi(X) > 0``.  Then ``Phi(X) <= c X`` for a
+      ``c < 1``, so ``Phi^k(X) <= c^k X``; every symmetric ``Y`` lies between ``-t X`` and
+      ``t X`` for some ``t``, hence ``Phi^k(Y) -> 0``.  The candidate is the solution of the
+      Stein equation ``X - Phi(X) = I``; the certificate is checked on the computed ``X``
+      itself (``X`` and ``X - Phi(X)`` positive definite), so the solve's accuracy does not
+      enter.
+    * ``rho > 1`` if, for ``c = 1 + shift``, the solution of ``c X - Phi(X) = I`` is not
+      positive definite: were ``rho <= 1 < c``, it would be ``sum_k Phi^k(I) / c^(k+1)``,
+      at least ``I / c``.  Just above the edge that solution is about ``-1 / (rho - c)``
+      times the semidefinite eigenvector, with large negative diagonal entries, as long as
+      ``rho - 1`` (about ``alpha rho'(alpha) check``: ``1e-16`` at ``m = 0.9999``, ``1e-12``
+      and more on the other test inputs) exceeds ``shift`` (:func:`mp_edge`: ``check *
+      1e-8``).  Were ``rho <= 1`` instead, the solve's error at ``p`` digits (about
+      ``cond * 10^-p * |X|``, at most ``1e20 * 1e-60 * 1e20`` at ``shift = 1e-20`` and the
+      60 digits :func:`mp_edge` uses here) would be far below the smallest eigenvalue, at
+      least ``1 / c``: rounding cannot fake the second certificate.
+    """
+    N = L.rows
+    e = mpmath.matrix([1 if i == j else 0 for i, j in _basis(n)])
+    x = mpmath.lu_solve(mpmath.eye(N) - L, e)
+    if _positive_definite(_unvec(x, n)) and _positive_definite(_unvec(x - L * x, n)):
+        return -1
+    x = mpmath.lu_solve((1 + shift) * mpmath.eye(N) - L, e)
+    if not _positive_definite(_unvec(x, n)):
+        return 1
+    return 0
+
+
+def _mp_pmf(delay):
+    """The doubles the package sees (``as_pmf``), divided by their exact sum: a
+    probability exactly (the doubles may sum to 1 +- eps)."""
+    pmf = [mpmath.mpf(float(p)) for p in np.asarray(as_pmf(delay), dtype=float)]
+    total = mpmath.fsum(pmf)
+    return [p / total for p in pmf]
 
 
 def mp_edge(delay, momentum="none", m=0.0, *, start=None, check=1e-12):
     """Mean-square edge to about 30 digits, as an ``mpmath.mpf`` (see the module docstring).
 
-    The pmf is the doubles the package sees (``as_pmf``), divided by their exact sum."""
+    Secant on ``det(L(alpha) - I)`` from ``start * (1 -+ 1e-7)`` (a start good to
+    ``1e-10`` puts the first secant point within about ``1e-14``, and each
+    further one squares the error roughly: 5 determinants on every test input), stopped once a step is below
+    ``SECANT_RTOL`` of the root; then ``rho(L) < 1`` at ``root * (1 - check)`` and
+    ``rho(L) > 1`` at ``root * (1 + check)`` are certified by :func:`radius_side`
+    (AssertionError otherwise: a root that is not the edge, or a failed iteration)."""
     if start is None:
         start = mo.kronecker_edge(delay, momentum=momentum, m=m)
     with mpmath.workdps(DPS):
-        pmf = [mpmath.mpf(float(p)) for p in np.asarray(as_pmf(delay), dtype=float)]
-        total = mpmath.fsum(pmf)
-        pmf = [p / total for p in pmf]  # a probability exactly (the doubles may sum to 1 +- eps)
-        size = None
+        pmf = _mp_pmf(delay)
 
         def f(a):
-            nonlocal size
             L = sym_lifted(pmf, a, momentum, m)
-            size = L.rows
             return mpmath.det(L - mpmath.eye(L.rows))
 
         a0 = mpmath.mpf(start)
-        root = mpmath.findroot(f, (a0 * (1 - mpmath.mpf(1e-7)), a0 * (1 + mpmath.mpf(1e-7))),
-                               solver="secant", tol=mpmath.mpf(10) ** (-2 * DPS + 20), verify=False)
-        root = mpmath.re(root)
-        below = spectral_radius(pmf, root * (1 - mpmath.mpf(check)), momentum, m)
-        above = spectral_radius(pmf, root * (1 + mpmath.mpf(check)), momentum, m)
-        assert below < 1 < above, (float(below), float(above))
-        return root
+        x0, x1 = a0 * (1 - mpmath.mpf(1e-7)), a0 * (1 + mpmath.mpf(1e-7))
+        f0, f1 = f(x0), f(x1)
+        for _ in range(40):
+            x2 = x1 - f1 * (x1 - x0) / (f1 - f0)
+            if abs(x2 - x1) <= SECANT_RTOL * abs(x2):
+                break
+            x0, f0, x1, f1 = x1, f1, x2, f(x2)
+        else:
+            raise AssertionError(f"secant did not converge from {start!r}")
+        root = x2
+        n = _matrices(pmf, root, momentum, m)[1]
+    with mpmath.workdps(DPS + 20):  # the certificates' margins (radius_side)
+        shift = mpmath.mpf(check) * mpmath.mpf(1e-8)
+        below = radius_side(sym_lifted(pmf, root * (1 - mpmath.mpf(check)), momentum, m), n, shift=shift)
+        above = radius_side(sym_lifted(pmf, root * (1 + mpmath.mpf(check)), momentum, m), n, shift=shift)
+        assert below == -1 and above == 1, (below, above)
+    return root
 
 
 def _astrom_mp(a, bs):

@@ -2,8 +2,9 @@
 size cap of the mean-square criterion (stability.moments, issue 11).
 
 Independent truths: the dense second-moment map in mpmath at 40 digits (tests/_ms_truth.py:
-a root of det(L - I) on symmetric matrices, checked by the spectral radius on both sides),
-and ``1 - |D|^2`` evaluated in mpmath.
+a root of det(L - I) on symmetric matrices, with certificates that the spectral radius is
+below 1 just below it and above 1 just above it; cross-checked against the literal dense
+products and mpmath.eig under "the truth itself"), and ``1 - |D|^2`` evaluated in mpmath.
 """
 
 import math
@@ -15,7 +16,7 @@ import pytest
 import stability as st
 from stability import moments as mo
 
-from ._ms_truth import mp_edge, spectral_radius
+from ._ms_truth import mp_edge, radius_side, spectral_radius, sym_lifted, sym_lifted_dense
 from ._ms_truth import mp_gain as mp_gain_astrom
 
 SCHEMES = [("none", 0.0), ("standard", 0.5), ("shifted", 0.5), ("standard", 0.9), ("shifted", 0.9)]
@@ -97,9 +98,58 @@ def test_stick_breaking_rows_sum_to_one_minus_abs_D_squared(pmf):
         np.testing.assert_allclose(got, exact, rtol=rtol, atol=0)
 
 
+# ------------------------------------------------------------------- the truth itself
+
+SMALL = [0.2, 0.5, 0.0, 0.3]
+
+
+@pytest.mark.parametrize("momentum,m", SCHEMES[:3])
+def test_truth_lifted_map_entry_by_entry_equals_the_dense_products(momentum, m):
+    # tests/_ms_truth.py builds L from the structure of A(k); the literal
+    # sum_k p_k A(k) X A(k)^T over the basis must give the same matrix
+    with mpmath.workdps(40):
+        pmf = [mpmath.mpf(x) for x in SMALL]
+        for alpha in (mpmath.mpf("0.37"), mpmath.mpf("1.9")):
+            L, dense = sym_lifted(pmf, alpha, momentum, m), sym_lifted_dense(pmf, alpha, momentum, m)
+            assert (L.rows, L.cols) == (dense.rows, dense.cols)
+            assert max(abs(L[i, j] - dense[i, j]) for i in range(L.rows) for j in range(L.cols)) <= 1e-38
+
+
+def test_truth_certificates_agree_with_the_eigenvalues():
+    # radius_side (Stein equations) against max |eig| of L by mpmath.eig, on both sides of 1
+    with mpmath.workdps(40):
+        pmf = [mpmath.mpf(x) for x in SMALL]
+        sides = []
+        for alpha in (0.3, 0.6, 0.9, 1.5):
+            L = sym_lifted(pmf, mpmath.mpf(alpha))
+            rho = max(abs(v) for v in mpmath.eig(L, left=False, right=False))
+            side = radius_side(L, 4, shift=mpmath.mpf(1e-20))
+            assert abs(rho - 1) > 1e-6 and side == (1 if rho > 1 else -1), (alpha, rho, side)
+            sides.append(side)
+        assert sides.count(-1) >= 2 and sides.count(1) >= 2
+
+
+def test_truth_edge_is_the_root_of_the_dense_determinant():
+    # mp_edge (structured L, secant with a stopping rule) against mpmath.findroot on
+    # det(L - I) with L the literal dense products, started from a point 1e-7 away
+    delay = st.Empirical(SMALL)
+    edge = mp_edge(delay, "standard", 0.5)
+    with mpmath.workdps(40):
+        pmf = [mpmath.mpf(x) for x in SMALL]
+
+        def f(a):
+            L = sym_lifted_dense(pmf, a, "standard", 0.5)
+            return mpmath.det(L - mpmath.eye(L.rows))
+
+        other = mpmath.findroot(f, (edge * (1 + mpmath.mpf(1e-7)), edge * (1 + mpmath.mpf(2e-7))),
+                                solver="secant", tol=mpmath.mpf(10) ** -60, verify=False)
+        assert abs(other / edge - 1) <= 1e-30
+
+
 def mp_gain(delay, alpha, momentum, m, N):
-    """S(alpha) by the N-point trapezoid rule in mpmath at 40 digits, straight from the
-    definition (1/2pi) int |F/c|^2 (1 - |D|^2) (the rule converges like r^N)."""
+    """S(alpha) by the N-point and the N/2-point trapezoid rules in mpmath at 40 digits,
+    straight from the definition (1/2pi) int |F/c|^2 (1 - |D|^2) (the rule converges like
+    r^N); the N/2-point rule uses the even nodes of the N-point one."""
     with mpmath.workdps(40):
         p = [mpmath.mpf(float(x)) for x in delay.pmf]
         total = mpmath.fsum(p)
@@ -117,7 +167,7 @@ def mp_gain(delay, alpha, momentum, m, N):
                 F = -a * b
                 c = (z - 1 if momentum == "none" else z - (1 + m) + m / z) - D * F
             acc.append(abs(F / c) ** 2 * (1 - abs(D) ** 2))
-        return mpmath.fsum(acc) / N
+        return mpmath.fsum(acc) / N, mpmath.fsum(acc[::2]) / (N // 2)
 
 
 @pytest.mark.parametrize("e", EPS)
@@ -127,8 +177,8 @@ def test_mean_square_gain_of_a_nearly_constant_delay_lost_digits(e, momentum, m)
     # came out with a relative error of about eps / e (1e-4 at e = 1e-12)
     delay = nearly_constant(e, "1,2")
     alpha = 0.5 * st.threshold(delay, momentum=momentum, m=m)
-    truth = mp_gain(delay, alpha, momentum, m, 1024)
-    assert abs(truth / mp_gain(delay, alpha, momentum, m, 512) - 1) < 1e-20  # the rule converged
+    truth, half = mp_gain(delay, alpha, momentum, m, 1024)
+    assert abs(truth / half - 1) < 1e-20  # the rule converged (512 points against 1024)
     assert abs(mo.mean_square_gain(delay, alpha, momentum=momentum, m=m) / truth - 1) <= 1e-11
 
 
@@ -150,6 +200,18 @@ LARGE = [(st.Empirical(0.99 ** np.arange(301), normalize=True), "none", 0.0),
          (_spike(256, {0: 0.9, 256: 0.1}), "none", 0.0)]
 
 
+_TRAPEZOID = {}
+
+
+def trapezoid_edge(delay, momentum, m):
+    """``method="trapezoid"`` once per input: both ``eager`` cases compare with the same
+    reference (the trapezoid march does not scan, so ``_EAGER_MEAN_DEGREE`` does not enter)."""
+    key = (np.asarray(delay.pmf).tobytes(), momentum, m)
+    if key not in _TRAPEZOID:
+        _TRAPEZOID[key] = mo.mean_square_edge_result(delay, momentum=momentum, m=m, method="trapezoid")
+    return _TRAPEZOID[key]
+
+
 @pytest.mark.parametrize("delay,momentum,m", LARGE, ids=["geo-none", "geo-std", "geo-sh", "near-const-none",
                                                          "near-const-sh", "spike-256"])
 @pytest.mark.parametrize("eager", [True, False], ids=["mean-edge-first", "as-at-degree-300"])
@@ -159,7 +221,7 @@ def test_scan_with_mean_edge_first_equals_trapezoid_march_at_support_300(delay, 
     a = mo.mean_square_edge_result(delay, momentum=momentum, m=m)
     # the trapezoid march: an independent second method (the certified march starts from
     # the scan's candidate, and at degree 300 its step budget costs seconds here)
-    b = mo.mean_square_edge_result(delay, momentum=momentum, m=m, method="trapezoid")
+    b = trapezoid_edge(delay, momentum, m)
     assert abs(a.alpha / b.alpha - 1) <= 1e-10
     assert a.limited_by == b.limited_by
     assert a.alpha <= st.threshold(delay, momentum=momentum, m=m)
