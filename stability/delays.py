@@ -219,7 +219,16 @@ class Empirical(DelayDistribution):
         super().__init__(check_weights(pmf, "pmf", normalize=normalize))
 
     def __repr__(self):
-        return f"Empirical({self.pmf.tolist()!r})"
+        w = self.pmf.tolist()
+        if len(w) <= _REPR_WEIGHTS:
+            return f"Empirical({w!r})"
+        # a long pmf would make every error message naming it megabytes long
+        ends = ", ".join(map(repr, w[:3])) + ", ..., " + ", ".join(map(repr, w[-3:]))
+        return f"Empirical([{ends}]; {len(w)} weights, {np.count_nonzero(self.pmf)} non-zero)"
+
+
+#: Empirical pmfs longer than this are summarised by their repr (first and last weights).
+_REPR_WEIGHTS = 64
 
 
 def as_pmf(delay) -> np.ndarray:

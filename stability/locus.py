@@ -301,20 +301,23 @@ def _fast_length(n: int) -> int:
     return best
 
 
-def _correlation(p: np.ndarray, q: np.ndarray, pp: _Poly, qq: _Poly) -> tuple[np.ndarray, float]:
-    """``r_d = sum_j p_{j+d} q_j`` at index ``n + d`` and a bound on its entrywise error."""
+def _correlation(p: np.ndarray, q: np.ndarray, pp: _Poly, qq: _Poly):
+    """``r_d = sum_j p_{j+d} q_j`` at index ``n + d``, a bound on its entrywise error, and
+    which entries carry that error (None: all; from sparse sums, the others are exact zeros)."""
     n = p.size - 1
     if pp.idx.size * qq.idx.size <= 64 * (n + 1):
         r = np.zeros(2 * n + 1)
         d = np.subtract.outer(pp.idx, qq.idx).ravel() + n
         np.add.at(r, d, np.multiply.outer(pp.val, qq.val).ravel())
         err = 2 * _EPS * pp.norm * qq.norm * min(pp.idx.size, qq.idx.size)
-        return r, err
+        touched = np.zeros(2 * n + 1, dtype=bool)
+        touched[d] = True
+        return r, err, touched
     L = 2 * n + 1
     F = _fast_length(L)
     r = np.fft.irfft(np.fft.rfft(p, F) * np.fft.rfft(q[::-1], F), F)[:L]
     err = 16 * _EPS * math.log2(L + 1) * math.sqrt(L) * float(np.linalg.norm(p) * np.linalg.norm(q))
-    return r, err
+    return r, err, None
 
 
 class _H:
@@ -328,7 +331,7 @@ class _H:
 
     def __init__(self, pp: _Poly, qq: _Poly, p: np.ndarray, q: np.ndarray):
         n = p.size - 1
-        r, err = _correlation(p, q, pp, qq)
+        r, err, touched = _correlation(p, q, pp, qq)
         b = (r[n + 1 :] - r[n - 1 :: -1]).astype(np.longdouble)  # b_d, d = 1..n
         e = 2.0 * np.cumsum(b[::-1])[::-1]
         self.c = e.astype(float)
@@ -337,10 +340,17 @@ class _H:
         self.j = np.arange(n, dtype=float) + 0.5
         self.w = self.j / self.N
         self.abs_sum = float(np.sum(np.abs(self.c)))
-        # error of the coefficients: up to n terms of b (each 2 err) per suffix sum, the
-        # extended-precision sums, the rounding to double; summed over the n coefficients
+        # error of the coefficients: the terms of b in each suffix sum (each 2 err; a b_d
+        # made of untouched, exactly zero correlation entries is exact), the extended-
+        # precision additions of its non-zero terms (adding 0 is exact), the rounding to
+        # double; summed over the n coefficients.  (Counting all n terms instead grew like
+        # n^2 and, at tau = 1e6 with m = 0.999, exceeded |f| near theta = 0: no cell there
+        # could be certified.)
         ld_eps = float(np.finfo(np.longdouble).eps)
-        per = 2.0 * (n * 2 * err + n * ld_eps * float(np.sum(np.abs(b)))) + _EPS * np.abs(self.c)
+        carries = np.ones(n, dtype=bool) if touched is None else touched[n + 1 :] | touched[n - 1 :: -1]
+        err_terms = np.cumsum(carries[::-1])[::-1]  # per coefficient: the terms with error
+        add_terms = np.cumsum((b != 0)[::-1])[::-1]  # and the additions that round
+        per = 2.0 * (err_terms * (2 * err) + add_terms * (ld_eps * float(np.sum(np.abs(b))))) + _EPS * np.abs(self.c)
         self.coef_err = float(np.sum(per))
         self.grid_cache: dict = {}
 
@@ -509,8 +519,10 @@ def locus_edge(P: np.ndarray, Q: np.ndarray) -> LocusEdge:
     best, best_theta, best_res = math.inf, math.nan, math.nan
     candidates = 0
 
+    quo = _Quotient(p)
+
     def direct(t):
-        vp, dp = pp.values_at(t, shift)
+        vp, dp = quo.values_at(t, shift) if quo.exact else pp.values_at(t, shift)
         vq, dq = qq.values_at(t, shift)
         return vp, dp, vq, dq
 
@@ -539,19 +551,32 @@ def locus_edge(P: np.ndarray, Q: np.ndarray) -> LocusEdge:
     K = _K_START
     margin = math.inf
     while True:
-        g = _grid_stage(hh, pp, qq, M, K)
+        g = _grid_stage(hh, pp, qq, M, K, quo)
         margin = g["margin"]
         # exact zeros of h at grid points: |alpha| there is |P|/|Q| (up to rounding)
         candidates_stage = g["exact_t"].size + g["br_lo"].size + 1
         br_lo, br_hi, br_low, br_est = g["br_lo"], g["br_hi"], g["br_low"], g["br_est"]
-        done = np.zeros(br_lo.size, dtype=bool)
-        refined += _refine(br_lo, br_hi, br_low, br_est, done, lambda: best, direct, accept, noise, batch)
+        unc = g["unc"]
+        low = _unc_alpha_lower(unc, pp, qq, quo)
+        # An uncertified cell whose ends differ in sign holds a zero (perhaps three).  Its
+        # bracket joins the refinement: a crossing found there is a crossing, so the edge
+        # so far can only drop to a true value and the |alpha| bound prunes with it; the
+        # cell itself stays uncertified for the bisection below.  (Shifted momentum near 1
+        # at large tau: every zero sits in a near-tangential pair, the first grids certify
+        # none near theta = 0, and without this the grid was refined to its cap and the
+        # bisection ran out of budget at tau = 1e6.)
+        sc = np.flatnonzero(np.sign(unc["ha"][0]) * np.sign(unc["hb"][0]) < 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            est_u = (unc["pa"][0, sc] + unc["pb"][0, sc]) / (unc["qa"][0, sc] + unc["qb"][0, sc])
+        done_all = np.zeros(br_lo.size + sc.size, dtype=bool)
+        refined += _refine(np.concatenate([br_lo, unc["ta"][sc]]), np.concatenate([br_hi, unc["tb"][sc]]),
+                           np.concatenate([br_low, low[sc]]), np.concatenate([br_est, est_u]), done_all,
+                           lambda: best, direct, accept, noise, batch)
+        done = done_all[: br_lo.size]
         ex = g["exact_t"][g["exact_low"] <= best]
         if ex.size:
             refined += ex.size
             accept(ex)
-        unc = g["unc"]
-        low = _unc_alpha_lower(unc, pp, qq)
         n_bad = int(np.count_nonzero(low <= best))
         if n_bad <= max(_MAX_UNCERTIFIED, 4_000_000 // (n + 1)) or (K >= _K_MAX and M >= M_cap):
             break
@@ -563,7 +588,7 @@ def locus_edge(P: np.ndarray, Q: np.ndarray) -> LocusEdge:
     H, fp = g["H"], g["fp"]
     alpha_margin_low = [br_low[~done]]  # lower bounds of |alpha| where zeros were discarded
 
-    more = _bisect_rounds(unc, hh, pp, qq, K, H, fp, lambda: best, direct, accept, noise, batch)
+    more = _bisect_rounds(unc, hh, pp, qq, K, H, fp, lambda: best, direct, accept, noise, batch, quo)
     candidates += more["candidates"]
     refined += more["refined"]
     bisected += more["bisected"]
@@ -572,7 +597,7 @@ def locus_edge(P: np.ndarray, Q: np.ndarray) -> LocusEdge:
 
     if not math.isfinite(best):
         raise ArithmeticError("the boundary locus never crosses the positive real axis")
-    best, best_theta = _polish(best, best_theta, pp, qq)
+    best, best_theta = _polish(best, best_theta, pp, qq, quo)
     lows = np.concatenate(alpha_margin_low)
     alpha_margin = float(np.min(lows) / best - 1.0) if lows.size else math.inf
     return LocusEdge(best, best_theta, best_res, int(candidates), int(refined), int(bisected), float(margin),
@@ -580,7 +605,7 @@ def locus_edge(P: np.ndarray, Q: np.ndarray) -> LocusEdge:
 
 
 def _bisect_rounds(unc: dict, hh: _H, pp: _Poly, qq: _Poly, K: int, H: float, fp: float, best, direct, accept,
-                   noise: float, batch: int) -> dict:
+                   noise: float, batch: int, quo: _Quotient) -> dict:
     """Bisect the uncertified intervals ``unc`` until each is certified or discarded by the
     ``|alpha|`` bound (``best()``: the edge so far); zeros found are refined and accepted.
 
@@ -592,7 +617,7 @@ def _bisect_rounds(unc: dict, hh: _H, pp: _Poly, qq: _Poly, K: int, H: float, fp
     for _ in range(_MAX_ROUNDS):
         if unc["ta"].size == 0:
             break
-        low = _unc_alpha_lower(unc, pp, qq)
+        low = _unc_alpha_lower(unc, pp, qq, quo)
         keep = low <= best()
         out["lows"].append(low[~keep])
         if not np.any(keep):
@@ -628,7 +653,7 @@ def _bisect_rounds(unc: dict, hh: _H, pp: _Poly, qq: _Poly, K: int, H: float, fp
         c_cert, c_count, c_zl, c_zr, c_lo, c_hi, c_slack = _classify(civ, hh.N, H, fp)
         if np.any(c_cert):
             out["margin"] = min(out["margin"], float(np.min(c_slack[c_cert])))
-        low_c = _unc_alpha_lower(child, pp, qq)
+        low_c = _unc_alpha_lower(child, pp, qq, quo)
         with np.errstate(divide="ignore", invalid="ignore"):
             est_c = (child["pa"][0] + child["pb"][0]) / (child["qa"][0] + child["qb"][0])
         a_lo, a_hi, a_low, a_est = _brackets(np.flatnonzero(c_cert & (c_count > 0)), child["ta"], child["tb"],
@@ -669,7 +694,7 @@ def _refine(lo, hi, low, est, done, best, direct, accept, noise, batch=_BATCH) -
         count += pick.size
 
 
-def _grid_stage(hh: _H, pp: _Poly, qq: _Poly, M: int, K: int) -> dict:
+def _grid_stage(hh: _H, pp: _Poly, qq: _Poly, M: int, K: int, quo: _Quotient) -> dict:
     """Certify the uniform grid of ``M`` intervals on ``[0, pi]``; brackets and leftovers."""
     N = hh.N
     hd = hh.grid(M, K)
@@ -702,6 +727,7 @@ def _grid_stage(hh: _H, pp: _Poly, qq: _Poly, M: int, K: int) -> dict:
     qhi = _pq_bound(qmod, rq, qq.norm, True)
     ia, ib = at(zero_iv), at(zero_iv + 1)
     pl, qh = np.minimum(plo[ia], plo[ib]), np.maximum(qhi[ia], qhi[ib])
+    pl = np.maximum(pl, quo.lower(iv.ta[zero_iv]))
     with np.errstate(divide="ignore", invalid="ignore"):
         low = np.where(pl > 0, pl / qh, 0.0)
         est = (pmod[0, ia] + pmod[0, ib]) / (qmod[0, ia] + qmod[0, ib])
@@ -720,7 +746,7 @@ def _grid_stage(hh: _H, pp: _Poly, qq: _Poly, M: int, K: int) -> dict:
                 unc=unc, H=H, fp=fp, margin=margin)
 
 
-def _polish(alpha: float, theta: float, pp: _Poly, qq: _Poly) -> tuple[float, float]:
+def _polish(alpha: float, theta: float, pp: _Poly, qq: _Poly, quo: _Quotient | None = None) -> tuple[float, float]:
     """Newton on ``|z(alpha)| = 1`` for the root ``z(alpha)`` of ``P + alpha Q`` near ``e^{i theta}``.
 
     Where ``g`` has a double zero (the locus touches the real axis, e.g. three roots reach
@@ -733,9 +759,12 @@ def _polish(alpha: float, theta: float, pp: _Poly, qq: _Poly) -> tuple[float, fl
     def evaluate(z):
         lz = np.log(z)
         out = []
-        for poly in (pp, qq):
+        for poly in (quo.rr if quo is not None and quo.exact else pp, qq):
             e = np.exp(poly.idx * lz)
             out.append((np.dot(poly.val, e), np.dot(poly.val * poly.idx, e) / z))
+        if quo is not None and quo.exact:  # P = (z - 1) R + P(1) z^n, as on the circle
+            (r0, r1), zn = out[0], np.exp(quo.n * lz)
+            out[0] = ((z - 1) * r0 + quo.p1 * zn, r0 + (z - 1) * r1 + quo.n * quo.p1 * zn / z)
         return out
 
     def root(a, z):
@@ -768,9 +797,85 @@ def _polish(alpha: float, theta: float, pp: _Poly, qq: _Poly) -> tuple[float, fl
     return (float(a), float(abs(np.angle(z)))) if ok else (alpha, theta)
 
 
-def _unc_alpha_lower(unc, pp: _Poly, qq: _Poly) -> np.ndarray:
+class _Quotient:
+    """A lower bound of ``|P|`` through ``R = P / (z - 1)``, sharp where ``|z - 1|`` is small.
+
+    With ``r_j = -sum_{i<=j} p_i`` (``j < n``, lowest power first), ``(z - 1) R(z) = P(z) -
+    P(1) z^n`` exactly, so on the circle ``|P(e^{it})| >= 2 sin(t/2) |R| - |P(1)|``, where
+    ``P(1)`` is 0 up to the rounding of the coefficients (``math.fsum``: correctly rounded).
+    ``|R|`` is bounded below everywhere by its largest term minus all the others (for the
+    three schemes ``R = z^K (z - m)``, ``z^(K+1) - m sum p_k z^(K-k)`` or ``z^K``: the
+    bound is ``1 - m``).  The ``r_j`` come from a running sum in which each addition of a
+    non-zero ``p_i`` rounds once (adding 0 is exact), so ``||R - R_computed||_1 <= eps
+    sum_j sum_{i<=j, p_i != 0} |r_i|`` (twice the textbook bound: it covers the rounding of
+    the bound's own sums too).
+
+    The Taylor bound of ``|P|`` on a cell cannot see this: with ``P = (z - 1)(z^(tau+1) - m)``
+    (shifted momentum, constant delay) ``|P|`` is about ``(1 - m) t`` near ``t = 0`` and its
+    Taylor remainder is of order ``||P|| (r N)^k``; for ``m`` near 1 no cell of the first
+    grid could be discarded and the grid was refined 6 times at ``tau = 1e5``.  Here
+    ``|alpha| >= 2 sin(t/2) (1 - m) / |Q|`` discards every cell beyond the edge's angle.
+    """
+
+    def __init__(self, p: np.ndarray):
+        # the running sum in extended precision (where the platform has it), then rounded
+        ld = np.cumsum(p[:-1].astype(np.longdouble))
+        r = -ld.astype(float) if p.size > 1 else np.zeros(1)
+        self.rr = _Poly(r)
+        a = np.abs(r)
+        total = float(np.sum(a))
+        ld_eps = float(np.finfo(np.longdouble).eps)
+        nz = p[:-1] != 0 if p.size > 1 else np.zeros(1, dtype=bool)
+        # ||R - R_computed||_1: the final rounding of each r_j, and the running sum's
+        # additions of non-zero p_i (adding 0 is exact), with a factor 2 for this sum's own
+        self.err = _EPS * total + 2 * ld_eps * float(np.sum(np.cumsum(np.where(nz, a, 0.0))))
+        floor = 2.0 * float(np.max(a, initial=0.0)) - total - 2 * _EPS * r.size * total - self.err
+        self.floor = max(floor, 0.0)
+        # P(1) is 0 for every polynomial here; the coefficients' own rounding (of 1 + m in
+        # P = z^(tau-1) (z^2 - (1 + m) z + m): P(1) = 1.1e-16 at m = 0.9) is not part of the
+        # problem, and kept it moved the edge at tau = 1e5 by 4.5e-11: taken as 0 at that level
+        p1 = math.fsum(p)
+        self.p1 = 0.0 if abs(p1) <= 4 * _EPS * float(np.sum(np.abs(p))) else p1
+        self.n = p.size - 1
+        #: evaluate P as (z - 1) R: when R has no more terms than P (the three schemes)
+        self.exact = self.rr.idx.size <= max(np.count_nonzero(p), 1)
+
+    def lower(self, ta: np.ndarray) -> np.ndarray:
+        """Lower bound of ``|P|`` on intervals ``[ta, tb]`` inside ``[0, pi]``."""
+        return 2.0 * np.sin(0.5 * ta) * (1.0 - 4 * _EPS) * self.floor - abs(self.p1)
+
+    def values_at(self, t: np.ndarray, shift: int) -> tuple[np.ndarray, np.ndarray]:
+        """``P e^{-i shift t}`` and its t-derivative, as ``(e^{it} - 1) R + P(1) e^{int}``."""
+        vr, dvr = self.rr.values_at(t, shift)
+        return _times_z_minus_1(t, vr, dvr, self.p1, float(self.n - shift))
+
+
+def _times_z_minus_1(t, vr, dvr, p1, nrel):
+    """``(e^{it} - 1) R + p1 e^{i nrel t}`` and its t-derivative, from ``R`` and ``R'`` at ``t``.
+
+    ``e^{it} - 1 = 2i sin(t/2) e^{it/2}`` keeps its relative accuracy as ``t -> 0`` (the
+    difference rounds its real part ``-2 sin(t/2)^2`` to an absolute ``eps``), which is
+    what evaluating ``P`` through ``R`` is for: summed directly, ``P``'s terms of size
+    ``||P||`` cancel to ``|P| ~ (1 - m) t`` near the edge's angle ``t ~ 1/K`` and the edge
+    lost ``eps K / (1 - m)`` relative (1e-9 at ``tau = 1e5`` and 1e-6 at ``tau = 1e6`` with
+    shifted momentum 0.9999); through ``R`` about ``eps / (1 - m)``.
+    """
+    e_half = np.exp(0.5j * t)
+    z1 = 2j * np.sin(0.5 * t) * e_half
+    vp = z1 * vr
+    dp = 1j * (e_half * e_half) * vr + z1 * dvr
+    if np.any(p1 != 0):
+        en = np.exp(1j * (nrel * t))
+        vp = vp + p1 * en
+        dp = dp + (1j * nrel * p1) * en
+    return vp, dp
+
+
+def _unc_alpha_lower(unc, pp: _Poly, qq: _Poly, quo: _Quotient | None = None) -> np.ndarray:
     r = 0.5 * (unc["tb"] - unc["ta"])
     pl = np.minimum(_pq_bound(unc["pa"], r * pp.N, pp.norm, False), _pq_bound(unc["pb"], r * pp.N, pp.norm, False))
+    if quo is not None:
+        pl = np.maximum(pl, quo.lower(unc["ta"]))
     qh = np.maximum(_pq_bound(unc["qa"], r * qq.N, qq.norm, True), _pq_bound(unc["qb"], r * qq.N, qq.norm, True))
     with np.errstate(divide="ignore"):
         return np.where(pl > 0, pl / qh, 0.0)
@@ -856,6 +961,8 @@ def _fast_key(p: np.ndarray, pp: _Poly, qq: _Poly):
     if the pair goes the general way (dense, or long enough for the coarse grid)."""
     n = p.size - 1
     if not (pp.sparse and qq.sparse) or n >= _SPARSE_COARSE_N or n < 1:
+        return None
+    if np.count_nonzero(np.cumsum(p[:-1])) > np.count_nonzero(p):  # R = P/(z - 1) denser than P
         return None
     M = 1 << max(int(math.log2(_MIN_M)), math.ceil(math.log2(_PER_PI_N * (n + 1))))
     r = math.pi / (2 * M)
@@ -1068,11 +1175,16 @@ def _fast_edges(cases: list, M: int, kp: int, kq: int) -> list:
     # refinement: theta = pi, then the 4 cheapest open brackets of each pair, then the rest
     shift = np.array([qq.s for qq in qs], dtype=np.int64)
 
-    tp.centre(shift)
+    quos = [_Quotient(c[0]) for c in cases]
+    tr = _Terms([qu.rr for qu in quos])
+    tr.centre(shift)
     tq.centre(shift)
+    p1 = np.array([qu.p1 for qu in quos])
+    nrel = np.array([qu.n for qu in quos], dtype=float) - shift
 
     def direct(t, ids):
-        vp, dp = tp.values_at(t, ids)
+        vr, dvr = tr.values_at(t, ids)
+        vp, dp = _times_z_minus_1(t, vr, dvr, p1[ids], nrel[ids])
         vq, dq = tq.values_at(t, ids)
         return vp, dp, vq, dq
 
@@ -1215,7 +1327,7 @@ def _fast_edges(cases: list, M: int, kp: int, kq: int) -> list:
     out = [None] * B
     if keep.size == 0:
         return out
-    alpha, th = _polish_terms(best[keep], best_theta[keep], keep, tp, tq)
+    alpha, th = _polish_terms(best[keep], best_theta[keep], keep, tr, tq, p1, nrel + shift)
     for i, b in enumerate(keep):
         am = float(lows[b] / alpha[i] - 1.0) if math.isfinite(lows[b]) else math.inf
         out[b] = LocusEdge(float(alpha[i]), float(th[i]), float(best_res[b]), int(candidates[b]), int(refined[b]),
@@ -1223,13 +1335,15 @@ def _fast_edges(cases: list, M: int, kp: int, kq: int) -> list:
     return out
 
 
-def _polish_terms(alpha: np.ndarray, theta: np.ndarray, ids: np.ndarray, tp: _Terms, tq: _Terms):
-    """:func:`_polish` for several pairs at once (the same steps, element by element)."""
+def _polish_terms(alpha: np.ndarray, theta: np.ndarray, ids: np.ndarray, tr: _Terms, tq: _Terms,
+                  p1: np.ndarray, n: np.ndarray):
+    """:func:`_polish` for several pairs at once (the same steps, element by element);
+    ``P = (z - 1) R + p1 z^n`` from the terms of ``R``."""
 
     def evaluate(z, sel):
         lz = np.log(z)
         out = []
-        for tt in (tp, tq):
+        for tt in (tr, tq):
             v0 = np.zeros(z.size, dtype=complex)
             v1 = np.zeros(z.size, dtype=complex)
             for k in range(tt.T):
@@ -1237,6 +1351,9 @@ def _polish_terms(alpha: np.ndarray, theta: np.ndarray, ids: np.ndarray, tp: _Te
                 v0 += tt._col(tt.val, k, sel) * e
                 v1 += tt._col(tt.jval, k, sel) * e
             out.append((v0, v1 / z))
+        (r0, r1), c, nn = out[0], p1[sel], n[sel]
+        zn = np.exp(nn * lz)
+        out[0] = ((z - 1) * r0 + c * zn, r0 + (z - 1) * r1 + nn * c * zn / z)
         return out
 
     def root(a, z, sel):
