@@ -11,14 +11,32 @@ candidate near the smallest one is refined in mpmath at 40 significant digits.
 from __future__ import annotations
 
 import decimal
+import functools
 import math
 
 import mpmath
 import numpy as np
 
-from stability import DiscreteGaussian, Uniform, polynomial_pair
+from stability import DiscreteGaussian, Uniform, polynomial_pair, threshold
+from stability.delays import as_pmf
 
 DPS = 40
+
+
+def _once_a_session(fn):
+    """Memoise ``fn(delay, *args, **kwargs)`` for the test session: several tests ask for
+    the same expensive numbers.  The key is the delay's type, repr and pmf (bytes) with
+    the other arguments; the value is what ``fn`` returned the first time."""
+    cache = {}
+
+    @functools.wraps(fn)
+    def wrapper(delay, *args, **kwargs):
+        key = (type(delay).__name__, repr(delay), as_pmf(delay).tobytes(), args, tuple(sorted(kwargs.items())))
+        if key not in cache:
+            cache[key] = fn(delay, *args, **kwargs)
+        return cache[key]
+
+    return wrapper
 
 
 def _eval_mp(coeffs, z):
@@ -28,6 +46,7 @@ def _eval_mp(coeffs, z):
     return acc
 
 
+@_once_a_session  # the hard cases are asked for by several tests
 def locus_edge(delay, momentum="none", m=0.0, *, oversample=64, keep=1.5):
     """Edge of stability from the boundary locus, to about 30 significant digits.
 
@@ -73,6 +92,17 @@ def locus_edge(delay, momentum="none", m=0.0, *, oversample=64, keep=1.5):
                 if mpmath.re(a) > 0:
                     out.append(mpmath.re(a))
         return float(min(out))
+
+
+@_once_a_session
+def brentq_edge(delay, momentum="none", m=0.0):
+    """``threshold(delay, momentum=momentum, m=m, method="brentq")``, once a session.
+
+    Not a truth: the package's own reference method (scan + brentq on numpy.roots),
+    memoised because test_locus and test_thresholds ask for the same expensive
+    configurations (tau = 256 with m = 0.99: about 1 s each).
+    """
+    return threshold(delay, momentum=momentum, m=m, method="brentq")
 
 
 # Closed forms, each with an id (the habit of scipy's _tstutils).
