@@ -39,10 +39,17 @@ def _once_a_session(fn):
     return wrapper
 
 
+def _mp_coeffs(coeffs):
+    """Float coefficients as mpf, converted once; None for a zero (nothing to add)."""
+    return [mpmath.mpf(float(c)) if c != 0 else None for c in coeffs]
+
+
 def _eval_mp(coeffs, z):
     acc = mpmath.mpc(0)
-    for c in coeffs:  # Horner, highest power first
-        acc = acc * z + mpmath.mpf(float(c))
+    for c in coeffs:  # Horner, highest power first (c from _mp_coeffs: adding 0 is exact, skipped)
+        acc = acc * z
+        if c is not None:
+            acc = acc + c
     return acc
 
 
@@ -69,6 +76,7 @@ def locus_edge(delay, momentum="none", m=0.0, *, oversample=64, keep=1.5):
     idx = np.flatnonzero(np.sign(g[:-1]) * np.sign(g[1:]) < 0)
     cands = [(a_est[i], theta[i], theta[i + 1]) for i in idx if np.isfinite(a_est[i]) and a_est[i] > 0]
     with mpmath.workdps(DPS):
+        P, Q = _mp_coeffs(P), _mp_coeffs(Q)
         out = []
         # z = -1 (theta = pi) is always on the real axis.
         q1 = _eval_mp(Q, mpmath.mpf(-1))
