@@ -260,11 +260,27 @@ def _cdiv(ar, ai, br, bi):
 
 
 def _horner_complex(coeffs, zr, zi):
-    """The polynomial (highest power first) at zr + i zi."""
+    """The polynomial (highest power first) at zr + i zi (adding a zero coefficient is
+    exact: skipped)."""
     ar = ai = _ZERO
     for c in coeffs:
-        ar, ai = ar * zr - ai * zi + c, ar * zi + ai * zr
+        ar, ai = ar * zr - ai * zi, ar * zi + ai * zr
+        if c:
+            ar += c
     return ar, ai
+
+
+def _chebval(x, c):
+    """``numpy.polynomial.chebyshev.chebval(x, c)`` at a float ``x`` for ``c`` a list of
+    floats: the same operations in the same order (so the same number), without a numpy
+    call per term."""
+    if len(c) == 1:
+        return c[0]
+    c0, c1 = c[-2], c[-1]
+    x2 = 2 * x
+    for i in range(3, len(c) + 1):
+        c0, c1 = c[-i] - c1, c0 + c1 * x2
+    return c0 + c1 * x
 
 
 def _horner(coeffs, x):
@@ -316,15 +332,16 @@ def edge_from_roots(delay, momentum="none", m=0.0, *, keep=2.0):
             pick = [near[i] for i in order if not np.isfinite(af[i]) or af[i] > floor]
             pick_af = [af[i] for i in order if not np.isfinite(af[i]) or af[i] > floor]
             dcf = np.polynomial.chebyshev.chebder(cf)
+            cfl, dcfl = cf.tolist(), dcf.tolist()
             for x0, a0 in zip(pick, pick_af):
                 if out and np.isfinite(a0) and a0 > keep * float(min(out)):
                     break
                 if abs(x0.imag) < 1e-9:  # polish in double first, then at DPS_ROOTS + 2 digits (real)
                     xr = float(x0.real)
                     for _ in range(3):
-                        d = np.polynomial.chebyshev.chebval(xr, dcf)
+                        d = _chebval(xr, dcfl)
                         if d != 0:
-                            xr -= np.polynomial.chebyshev.chebval(xr, cf) / d
+                            xr -= _chebval(xr, cfl) / d
                     x = decimal.Decimal(xr)
                     for _ in range(60):
                         d = _clenshaw(dcheb, x)
