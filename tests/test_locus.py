@@ -200,7 +200,7 @@ def test_momentum_near_one_never_misses_the_first_crossing(delay, scheme, m):
 # Certified edges (issue: poles taken for crossings, two zeros of h in one grid cell,
 # O(K^2) for dense pmfs).  The truth here is edge_from_roots: the crossing angles as the
 # real roots of an exact (integer-arithmetic) polynomial in cos(theta) with z - 1 and
-# z + 1 divided out, refined in 30-digit mpmath; it shares no code with stability.locus.
+# z + 1 divided out, refined at 32 significant digits (decimal); it shares no code with stability.locus.
 
 from stability import characteristic_polynomial, max_root_modulus  # noqa: E402
 from stability.locus import RESIDUAL_TOL, locus_edge as certified_locus_edge  # noqa: E402
