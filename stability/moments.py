@@ -1106,27 +1106,40 @@ def mean_square_edge(delay, *, momentum: str = "none", m: float = 0.0, method: s
 # The dense lifted map (small supports; a cross-check)
 # --------------------------------------------------------------------------------------
 
-def _state_matrices(pmf: np.ndarray, alpha: float, momentum: str, m: float):
-    """``A(k)`` for every ``k`` in the support, acting on ``(x_t, ..., x_{t-n+1})``."""
+def _state_matrices(pmf: np.ndarray, alpha, momentum: str, m: float):
+    """``A(k)`` for every ``k`` in the support, acting on ``(x_t, ..., x_{t-n+1})``: pairs
+    ``(p_k, A)`` with ``A`` of shape ``(len(alpha), n, n)``, one matrix per value of
+    ``alpha`` (a 1-D array; every matrix is built by the same operations as for one)."""
     K = pmf.size - 1
     n = {"none": K + 1, "standard": max(K, 1) + 1, "shifted": K + 2}[momentum]
+    alpha = np.asarray(alpha, dtype=float)
     mats = []
     for k in np.flatnonzero(pmf):
-        A = np.zeros((n, n))
-        A[1:, :-1] = np.eye(n - 1)  # shift
+        A = np.zeros((alpha.size, n, n))
+        A[:, 1:, :-1] = np.eye(n - 1)  # shift
         if momentum == "none":
-            A[0, 0] += 1.0
-            A[0, k] -= alpha
+            A[:, 0, 0] += 1.0
+            A[:, 0, k] -= alpha
         elif momentum == "standard":
-            A[0, 0] += 1.0 + m
-            A[0, 1] -= m
-            A[0, k] -= alpha * (1.0 - m)
+            A[:, 0, 0] += 1.0 + m
+            A[:, 0, 1] -= m
+            A[:, 0, k] -= alpha * (1.0 - m)
         else:
-            A[0, 0] += 1.0
-            A[0, k] += m - alpha * (1.0 - m)
-            A[0, k + 1] -= m
+            A[:, 0, 0] += 1.0
+            A[:, 0, k] += m - alpha * (1.0 - m)
+            A[:, 0, k + 1] -= m
         mats.append((pmf[k], A))
     return mats
+
+
+def _lifted_matrices(pmf: np.ndarray, alpha, momentum: str, m: float) -> np.ndarray:
+    """:func:`lifted_matrix` for every value in the 1-D array ``alpha``, stacked: ``p * np.kron(A, A)``
+    summed over the support in the same order (the same numbers as one at a time)."""
+    out = 0
+    for p, A in _state_matrices(pmf, alpha, momentum, m):
+        N, n, _ = A.shape
+        out = out + p * (A[:, :, None, :, None] * A[:, None, :, None, :]).reshape(N, n * n, n * n)
+    return out
 
 
 def lifted_matrix(delay, alpha: float, *, momentum: str = "none", m: float = 0.0) -> np.ndarray:
@@ -1152,8 +1165,7 @@ def lifted_matrix(delay, alpha: float, *, momentum: str = "none", m: float = 0.0
     pmf = np.asarray(as_pmf(delay), dtype=float)
     if pmf.size > 31:
         raise ValueError(f"lifted_matrix is a dense small-K check; support up to 30, got {pmf.size - 1}")
-    mats = _state_matrices(pmf, alpha, momentum, m)
-    return sum(p * np.kron(A, A) for p, A in mats)
+    return _lifted_matrices(pmf, np.array([alpha]), momentum, m)[0]
 
 
 def lifted_spectral_radius(delay, alpha: float, *, momentum: str = "none", m: float = 0.0) -> float:
@@ -1198,12 +1210,25 @@ def kronecker_edge(delay, *, momentum: str = "none", m: float = 0.0, scan_ratio:
     def gap(a):
         return lifted_spectral_radius(delay, a, momentum=momentum, m=m) - 1.0
 
+    momentum, m = check_momentum(momentum, m)
+    pmf = np.asarray(as_pmf(delay), dtype=float)
     lo = 1e-4
     if gap(lo) >= 0:
         raise ArithmeticError(f"lifted map unstable already at alpha={lo}")
     hi = lo * scan_ratio
-    while gap(hi) < 0:
-        lo, hi = hi, hi * scan_ratio
+    # the scan: hi, hi * r, hi * r * r, ... until rho >= 1 (every point below stable), its
+    # points taken 64 at a time with one stacked eigvals (the same radii as one by one)
+    while True:
+        pts = [hi]
+        while len(pts) < 64 and pts[-1] * scan_ratio <= 1e4:
+            pts.append(pts[-1] * scan_ratio)
+        radii = np.max(np.abs(np.linalg.eigvals(_lifted_matrices(pmf, np.array(pts), momentum, m))), axis=1)
+        up = np.flatnonzero(radii - 1.0 >= 0)
+        if up.size:
+            j = int(up[0])
+            lo, hi = (pts[j - 1] if j else lo), pts[j]
+            break
+        lo, hi = pts[-1], pts[-1] * scan_ratio
         if hi > 1e4:
             raise ArithmeticError("no mean-square edge below alpha=1e4")
     return float(brentq(gap, lo, hi, xtol=1e-300, rtol=4 * np.finfo(float).eps))

@@ -129,18 +129,54 @@ def _as_seed_sequence(r) -> np.random.SeedSequence:
     return np.random.SeedSequence(r)
 
 
-def _rngs(rng, batch, n_per):
-    """``n_per`` independent generators per configuration, derived deterministically."""
+def _rngs(rng, batch, n_per, need=None):
+    """``n_per`` independent generators per configuration, derived deterministically.
+
+    ``need`` (a bool per stream) leaves the unneeded streams out (None): stream ``i`` is
+    the ``i``-th child of the configuration's seed sequence whether or not the others
+    are made, so this changes no number and saves their construction."""
     if isinstance(rng, (list, tuple)):
         if len(rng) != batch:
             raise ValueError(f"rng was given as a sequence of {len(rng)} seeds for a batch of {batch}")
-        seqs = [_as_seed_sequence(r) for r in rng]
+        keys = [(s.entropy, tuple(s.spawn_key), s.pool_size) for s in map(_as_seed_sequence, rng)]
     else:
         if rng is None:
             raise ValueError("this run draws random numbers: pass rng (a numpy Generator or a seed)")
         base = _as_seed_sequence(rng)
-        seqs = [_child(base, b) for b in range(batch)]
-    return [[np.random.default_rng(_child(s, i)) for i in range(n_per)] for s in seqs]
+        # configuration b's sequence is _child(base, b); its stream i, _child(_child(base, b), i),
+        # is built here directly from the same (entropy, spawn key, pool size)
+        keys = [(base.entropy, tuple(base.spawn_key) + (b,), base.pool_size) for b in range(batch)]
+    need = [True] * n_per if need is None else list(need)
+    return [[np.random.default_rng(np.random.SeedSequence(e, spawn_key=k + (i,), pool_size=p)) if need[i] else None
+             for i in range(n_per)] for e, k, p in keys]
+
+
+def _delay_draws(gens, pmf: np.ndarray, n: int) -> np.ndarray:
+    """``(n, batch)`` delays, column ``b`` drawn by ``gens[b][0].choice(K + 1, size=n, p=pmf)``.
+
+    The same numbers as that call, which takes ``n`` uniforms by ``random`` and returns
+    ``searchsorted(cdf, u, side="right")`` with ``cdf = cumsum(p) / cdf[-1]``, i.e. the
+    number of entries of the (non-decreasing) ``cdf`` that are ``<= u``: here the uniforms
+    of all configurations land in one array and are looked up together (by counting for
+    short supports), instead of ``batch`` calls each checking ``p`` (checked once, below,
+    by a call that draws nothing).  Tested bit for bit against ``choice``.
+    """
+    np.random.default_rng(0).choice(pmf.size, size=0, p=pmf)  # choice's checks of p, no draw
+    cdf = np.asarray(pmf, dtype=float).cumsum()
+    cdf /= cdf[-1]
+    u = np.empty((len(gens), n))
+    for b, g in enumerate(gens):
+        g[0].random(out=u[b])
+    if cdf.size <= 16:  # a few vector comparisons beat a binary search per draw
+        idx = np.zeros(u.shape, dtype=np.uint8)
+        for c in cdf:
+            idx += u >= c
+    else:
+        idx = cdf.searchsorted(u, side="right")
+    out = np.empty((n, len(gens)), dtype=np.int64)
+    for s in range(0, len(gens), 512):  # transpose in blocks (cache-friendly)
+        out[:, s : s + 512] = idx[s : s + 512].T
+    return out
 
 
 _ENGINES = ("auto", "numba", "numpy")
@@ -277,7 +313,7 @@ def run_delayed_sgd(hessian, learning_rates, delay, *, momentum: str = "none", m
             raise ValueError("SampledQuadratics offsets must average to zero")
     B = lr.size
     needs_rng = random_delay or (noise is not None and not (isinstance(noise, GaussianNoise) and noise.std == 0))
-    gens = _rngs(rng, B, 2) if needs_rng else None
+    gens = _rngs(rng, B, 2, need=(random_delay, noise is not None)) if needs_rng else None
 
     dev0 = start - xs
     basis = None
@@ -330,8 +366,7 @@ def run_delayed_sgd(hessian, learning_rates, delay, *, momentum: str = "none", m
             tk, zk = no_taus, no_noise
             if gens is not None:  # the same draws, in the same order, as the numpy loop
                 if random_delay:
-                    tk = np.ascontiguousarray(np.stack([g[0].choice(K + 1, size=n, p=pmf) for g in gens], axis=1),
-                                              dtype=np.int64)
+                    tk = _delay_draws(gens, pmf, n)
                 if isinstance(noise, GaussianNoise) and noise.std > 0:
                     zk = np.stack([g[1].standard_normal((n, d)) for g in gens], axis=1) * noise.std
             steps_kernel(X, Vk, hk, ss, float(m), mode, K, t0, t0 + n, tk, zk, alive, diverged_at, limit2,
@@ -343,7 +378,7 @@ def run_delayed_sgd(hessian, learning_rates, delay, *, momentum: str = "none", m
                 if j == 0 and gens is not None:
                     n = min(chunk, steps - t)
                     if random_delay:
-                        taus = np.stack([g[0].choice(K + 1, size=n, p=pmf) for g in gens], axis=1)
+                        taus = _delay_draws(gens, pmf, n)
                     if isinstance(noise, GaussianNoise) and noise.std > 0:
                         noise_block = np.stack([g[1].standard_normal((n, d)) for g in gens], axis=1) * noise.std
                     elif sampled:

@@ -10,23 +10,50 @@ candidate near the smallest one is refined in mpmath at 40 significant digits.
 
 from __future__ import annotations
 
+import decimal
+import functools
 import math
 
 import mpmath
 import numpy as np
 
-from stability import DiscreteGaussian, Uniform, polynomial_pair
+from stability import DiscreteGaussian, Uniform, polynomial_pair, threshold
+from stability.delays import as_pmf
 
 DPS = 40
 
 
+def _once_a_session(fn):
+    """Memoise ``fn(delay, *args, **kwargs)`` for the test session: several tests ask for
+    the same expensive numbers.  The key is the delay's type, repr and pmf (bytes) with
+    the other arguments; the value is what ``fn`` returned the first time."""
+    cache = {}
+
+    @functools.wraps(fn)
+    def wrapper(delay, *args, **kwargs):
+        key = (type(delay).__name__, repr(delay), as_pmf(delay).tobytes(), args, tuple(sorted(kwargs.items())))
+        if key not in cache:
+            cache[key] = fn(delay, *args, **kwargs)
+        return cache[key]
+
+    return wrapper
+
+
+def _mp_coeffs(coeffs):
+    """Float coefficients as mpf, converted once; None for a zero (nothing to add)."""
+    return [mpmath.mpf(float(c)) if c != 0 else None for c in coeffs]
+
+
 def _eval_mp(coeffs, z):
     acc = mpmath.mpc(0)
-    for c in coeffs:  # Horner, highest power first
-        acc = acc * z + mpmath.mpf(float(c))
+    for c in coeffs:  # Horner, highest power first (c from _mp_coeffs: adding 0 is exact, skipped)
+        acc = acc * z
+        if c is not None:
+            acc = acc + c
     return acc
 
 
+@_once_a_session  # the hard cases are asked for by several tests
 def locus_edge(delay, momentum="none", m=0.0, *, oversample=64, keep=1.5):
     """Edge of stability from the boundary locus, to about 30 significant digits.
 
@@ -49,6 +76,7 @@ def locus_edge(delay, momentum="none", m=0.0, *, oversample=64, keep=1.5):
     idx = np.flatnonzero(np.sign(g[:-1]) * np.sign(g[1:]) < 0)
     cands = [(a_est[i], theta[i], theta[i + 1]) for i in idx if np.isfinite(a_est[i]) and a_est[i] > 0]
     with mpmath.workdps(DPS):
+        P, Q = _mp_coeffs(P), _mp_coeffs(Q)
         out = []
         # z = -1 (theta = pi) is always on the real axis.
         q1 = _eval_mp(Q, mpmath.mpf(-1))
@@ -72,6 +100,17 @@ def locus_edge(delay, momentum="none", m=0.0, *, oversample=64, keep=1.5):
                 if mpmath.re(a) > 0:
                     out.append(mpmath.re(a))
         return float(min(out))
+
+
+@_once_a_session
+def brentq_edge(delay, momentum="none", m=0.0):
+    """``threshold(delay, momentum=momentum, m=m, method="brentq")``, once a session.
+
+    Not a truth: the package's own reference method (scan + brentq on numpy.roots),
+    memoised because test_locus and test_thresholds ask for the same expensive
+    configurations (tau = 256 with m = 0.99: about 1 s each).
+    """
+    return threshold(delay, momentum=momentum, m=m, method="brentq")
 
 
 # Closed forms, each with an id (the habit of scipy's _tstutils).
@@ -122,19 +161,37 @@ def hard_case_rtol(m):
 
 # ---------------------------------------------------------------------------------------
 # A second, independent truth: the crossing angles as the real roots of a polynomial in
-# x = cos(theta), refined in mpmath.  P(z) + alpha Q(z) and its conjugate P(1/z) + alpha Q(1/z)
-# share a root on the unit circle iff G(z) = z^n (P(z) Q(1/z) - P(1/z) Q(z)) vanishes there.
-# G is anti-reciprocal with the forced roots z = 1 and z = -1; dividing by z^2 - 1 exactly
-# (in integer arithmetic: the float coefficients are dyadic rationals) leaves a reciprocal R, and R(z) / z^(n-1) on the circle is a Chebyshev series in
-# x = cos(theta).  Its real roots in (-1, 1) are all candidate crossings; each is refined by
-# Newton's method at DPS_ROOTS digits, alpha = -P/Q is evaluated there in mpmath, and poles
-# (Q = 0 on the circle) show up as |alpha| ~ 10^DPS and are never the minimum.
+# x = cos(theta), refined at 32 significant digits.  P(z) + alpha Q(z) and its conjugate
+# P(1/z) + alpha Q(1/z) share a root on the unit circle iff G(z) = z^n (P(z) Q(1/z) - P(1/z) Q(z))
+# vanishes there.  G is anti-reciprocal with the forced roots z = 1 and z = -1; dividing by
+# z^2 - 1 exactly (in integer arithmetic: the float coefficients are dyadic rationals) leaves a
+# reciprocal R, and R(z) / z^(n-1) on the circle is a Chebyshev series in x = cos(theta) with
+# exact rational coefficients (integers over one power of two).  Its real roots in (-1, 1) are
+# all candidate crossings; each is refined by Newton's method at DPS_ROOTS + 2 significant
+# digits, alpha = -P/Q is evaluated there at the same precision, and poles (Q = 0 on the
+# circle) show up as |alpha| ~ 10^DPS_ROOTS and are never the minimum.
+# The refinement runs in Python's decimal module (every operation correctly rounded, like
+# mpmath, but in C: about 20 times faster than 30-digit mpmath, which it replaced; the
+# numbers it returns are those of the mpmath version on all 590 inputs of the suite, but for
+# one last-bit difference at a tangential touch, where the edge is defined to sqrt(eps) only).
 # Nothing here shares code with stability.locus (which uses FFT grids and Taylor bounds).
 DPS_ROOTS = 30
+#: working precision of the refinement (significant decimal digits): 32 digits are about
+#: 106 bits, at least the 103 bits mpmath carries at 30 digits
+_DIGITS = DPS_ROOTS + 2
+_ZERO = decimal.Decimal(0)
+_ONE = decimal.Decimal(1)
 
 
-def _mp_poly_lowest(c):
-    return [mpmath.mpf(float(v)) for v in np.asarray(c, dtype=float)[::-1]]
+def _context():
+    return decimal.localcontext(decimal.Context(prec=_DIGITS, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN,
+                                                traps=[decimal.InvalidOperation, decimal.DivisionByZero,
+                                                       decimal.Overflow]))
+
+
+def _dec_poly(c):
+    """Float coefficients (highest power first) as exact Decimals."""
+    return [decimal.Decimal(float(v)) for v in np.asarray(c, dtype=float)]
 
 
 def _exact_ints(c):
@@ -144,8 +201,9 @@ def _exact_ints(c):
     return np.array([n * (den // d) for n, d in ratios], dtype=object), den
 
 
-def _cheb_series(P, Q):
-    """Chebyshev coefficients (in x = cos theta) of R(z)/z^(n-1), exact then in mpmath."""
+def _cheb_ints(P, Q):
+    """Chebyshev coefficients (in x = cos theta) of R(z)/z^(n-1), exactly: integers ``C``
+    and a denominator ``den`` with ``c_k = C[k] / den``."""
     p, dp = _exact_ints(np.asarray(P, dtype=float)[::-1])
     q, dq = _exact_ints(np.asarray(Q, dtype=float)[::-1])
     n = p.size - 1
@@ -160,36 +218,107 @@ def _cheb_series(P, Q):
         rem[k] = 0
     assert rem[0] == 0 and rem[1] == 0, "z = 1 and z = -1 are always roots of G"
     m = n - 1  # R reciprocal of degree 2m: R(z)/z^m = R_m + sum_k R_{m+k} (z^k + z^-k)
-    scale = mpmath.mpf(1) / (dp * dq)
-    return [mpmath.mpf(R[m]) * scale] + [2 * mpmath.mpf(R[m + k]) * scale for k in range(1, m + 1)]
+    return [int(R[m])] + [2 * int(R[m + k]) for k in range(1, m + 1)], dp * dq
+
+
+def _cheb_float(C, den):
+    return np.array([c / den for c in C])  # int / int: correctly rounded
+
+
+def _cheb_dec(C, den):
+    """The series and its derivative series as Decimals (call inside ``_context()``); the
+    derivative's coefficients d_{k-1} = d_{k+1} + 2 k c_k (halved at k = 1) are exact integers
+    over ``den`` before the one rounding."""
+    cheb = [decimal.Decimal(c) / den for c in C]
+    nd = len(C) - 1
+    E = [0] * (nd + 2)
+    for k in range(nd, 0, -1):
+        E[k - 1] = E[k + 1] + 2 * k * C[k]
+    dcheb = [decimal.Decimal(E[0]) / (2 * den)] + [decimal.Decimal(e) / den for e in E[1:nd]]
+    return cheb, dcheb
 
 
 def _clenshaw(cheb, x):
-    b1 = b2 = 0
+    b1 = b2 = _ZERO
+    x2 = 2 * x
     for ck in reversed(cheb[1:]):
-        b1, b2 = 2 * x * b1 - b2 + ck, b1
+        b1, b2 = x2 * b1 - b2 + ck, b1
     return x * b1 - b2 + cheb[0]
+
+
+def _clenshaw_complex(cheb, xr, xi):
+    """Clenshaw at the complex point xr + i xi (pairs of Decimals)."""
+    b1r = b1i = b2r = b2i = _ZERO
+    x2r, x2i = 2 * xr, 2 * xi
+    for ck in reversed(cheb[1:]):
+        b1r, b1i, b2r, b2i = x2r * b1r - x2i * b1i - b2r + ck, x2r * b1i + x2i * b1r - b2i, b1r, b1i
+    return xr * b1r - xi * b1i - b2r + cheb[0], xr * b1i + xi * b1r - b2i
+
+
+def _cdiv(ar, ai, br, bi):
+    d = br * br + bi * bi
+    return (ar * br + ai * bi) / d, (ai * br - ar * bi) / d
+
+
+def _horner_complex(coeffs, zr, zi):
+    """The polynomial (highest power first) at zr + i zi (adding a zero coefficient is
+    exact: skipped)."""
+    ar = ai = _ZERO
+    for c in coeffs:
+        ar, ai = ar * zr - ai * zi, ar * zi + ai * zr
+        if c:
+            ar += c
+    return ar, ai
+
+
+def _chebval(x, c):
+    """``numpy.polynomial.chebyshev.chebval(x, c)`` at a float ``x`` for ``c`` a list of
+    floats: the same operations in the same order (so the same number), without a numpy
+    call per term."""
+    if len(c) == 1:
+        return c[0]
+    c0, c1 = c[-2], c[-1]
+    x2 = 2 * x
+    for i in range(3, len(c) + 1):
+        c0, c1 = c[-i] - c1, c0 + c1 * x2
+    return c0 + c1 * x
+
+
+def _horner(coeffs, x):
+    acc = _ZERO
+    for c in coeffs:
+        acc = acc * x + c
+    return acc
+
+
+def _alpha_on_circle(p, q, x):
+    """alpha = -P(z)/Q(z) at z = exp(i acos(x)) = x + i sqrt((1 - x)(1 + x)), as a pair
+    (None at a zero of Q)."""
+    zr, zi = x, ((_ONE - x) * (_ONE + x)).sqrt()
+    qr, qi = _horner_complex(q, zr, zi)
+    if qr == 0 and qi == 0:
+        return None
+    pr, pi = _horner_complex(p, zr, zi)
+    return _cdiv(-pr, -pi, qr, qi)
 
 
 def edge_from_roots(delay, momentum="none", m=0.0, *, keep=2.0):
     """Edge of stability from the real roots of the crossing polynomial in cos(theta)."""
     P, Q = polynomial_pair(delay, momentum=momentum, m=m)
-    with mpmath.workdps(DPS_ROOTS):
-        cheb = _cheb_series(P, Q)
-        dcheb = None
+    C, den = _cheb_ints(P, Q)
+    with _context():
+        cheb, dcheb = _cheb_dec(C, den)
+        p, q = _dec_poly(P), _dec_poly(Q)
         out = []
-        p, q = _mp_poly_lowest(P), _mp_poly_lowest(Q)
-
-        def alpha_at(z):
-            pz = mpmath.polyval(p[::-1], z)
-            qz = mpmath.polyval(q[::-1], z)
-            return None if qz == 0 else -pz / qz
-
-        a_pi = alpha_at(mpmath.mpf(-1))
-        if a_pi is not None and a_pi > 0:
-            out.append(a_pi)
+        q1 = _horner(q, -_ONE)  # z = -1 (theta = pi) is always on the real axis
+        if q1 != 0:
+            a_pi = -_horner(p, -_ONE) / q1
+            if a_pi > 0:
+                out.append(a_pi)
+        tol_step = decimal.Decimal(10) ** (-DPS_ROOTS + 3)
+        tol_imag = decimal.Decimal(10) ** (-(DPS_ROOTS // 2))
         if len(cheb) > 1:
-            cf = np.array([float(c) for c in cheb])
+            cf = _cheb_float(C, den)
             scale = np.max(np.abs(cf))
             xs = np.polynomial.chebyshev.chebroots(cf / scale)
             near = xs[(np.abs(xs.imag) < 1e-3) & (np.abs(xs.real) < 1 + 1e-3)]
@@ -200,44 +329,47 @@ def edge_from_roots(delay, momentum="none", m=0.0, *, keep=2.0):
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 af = (-np.polyval(P, z) / np.polyval(Q, z)).real
             order = np.argsort(np.where(np.isfinite(af), af, -np.inf), kind="stable")
-            pick = [near[i] for i in order if not np.isfinite(af[i]) or af[i] > -1e-6 * np.nanmax(np.abs(af))]
-            pick_af = [af[i] for i in order if not np.isfinite(af[i]) or af[i] > -1e-6 * np.nanmax(np.abs(af))]
-            # derivative series: d_{k-1} = d_{k+1} + 2 k c_k, halved at k = 1
-            nd = len(cheb) - 1
-            dcheb = [mpmath.mpf(0)] * (nd + 2)
-            for k in range(nd, 0, -1):
-                dcheb[k - 1] = dcheb[k + 1] + 2 * k * cheb[k]
-            dcheb[0] /= 2
-            dcheb = dcheb[:nd]
+            floor = -1e-6 * np.nanmax(np.abs(af)) if np.any(~np.isnan(af)) else 0.0  # once, not per root
+            pick = [near[i] for i in order if not np.isfinite(af[i]) or af[i] > floor]
+            pick_af = [af[i] for i in order if not np.isfinite(af[i]) or af[i] > floor]
             dcf = np.polynomial.chebyshev.chebder(cf)
+            cfl, dcfl = cf.tolist(), dcf.tolist()
             for x0, a0 in zip(pick, pick_af):
                 if out and np.isfinite(a0) and a0 > keep * float(min(out)):
                     break
-                if abs(x0.imag) < 1e-9:  # polish in double first, then in mpmath (real)
+                if abs(x0.imag) < 1e-9:  # polish in double first, then at DPS_ROOTS + 2 digits (real)
                     xr = float(x0.real)
                     for _ in range(3):
-                        d = np.polynomial.chebyshev.chebval(xr, dcf)
+                        d = _chebval(xr, dcfl)
                         if d != 0:
-                            xr -= np.polynomial.chebyshev.chebval(xr, cf) / d
-                    x = mpmath.mpf(xr)
-                else:
-                    x = mpmath.mpc(float(x0.real), float(x0.imag))
-                for _ in range(60):
-                    d = _clenshaw(dcheb, x)
-                    if d == 0:
-                        break
-                    step = _clenshaw(cheb, x) / d
-                    x -= step
-                    if abs(step) < mpmath.mpf(10) ** (-DPS_ROOTS + 3):
-                        break
-                x = mpmath.mpc(x)
-                if abs(x.imag) > mpmath.mpf(10) ** (-DPS_ROOTS // 2) or not -1 < x.real < 1:
+                            xr -= _chebval(xr, cfl) / d
+                    x = decimal.Decimal(xr)
+                    for _ in range(60):
+                        d = _clenshaw(dcheb, x)
+                        if d == 0:
+                            break
+                        step = _clenshaw(cheb, x) / d
+                        x -= step
+                        if abs(step) < tol_step:
+                            break
+                else:  # complex start (a near-double root split by rounding): complex Newton
+                    x, xi = decimal.Decimal(float(x0.real)), decimal.Decimal(float(x0.imag))
+                    for _ in range(60):
+                        dr, di = _clenshaw_complex(dcheb, x, xi)
+                        if dr == 0 and di == 0:
+                            break
+                        sr, si = _cdiv(*_clenshaw_complex(cheb, x, xi), dr, di)
+                        x, xi = x - sr, xi - si
+                        if (sr * sr + si * si).sqrt() < tol_step:
+                            break
+                    if abs(xi) > tol_imag:
+                        continue
+                if not -1 < x < 1:
                     continue
-                zz = mpmath.expj(mpmath.acos(x.real))
-                a = alpha_at(zz)
-                if a is not None and abs(a.imag) <= mpmath.mpf(10) ** (-DPS_ROOTS // 2) * (1 + abs(a)) \
-                        and a.real > 0:
-                    out.append(a.real)
+                a = _alpha_on_circle(p, q, x)
+                if a is not None and abs(a[1]) <= tol_imag * (1 + (a[0] * a[0] + a[1] * a[1]).sqrt()) \
+                        and a[0] > 0:
+                    out.append(a[0])
         return float(min(out))
 
 
@@ -262,21 +394,23 @@ def tangential_touch(delay, momentum="none", m=0.0, *, alpha, rtol=1e-7):
     crossing angle is determined by double precision only to sqrt(eps), and so is any
     edge computed from it (Empirical([.5, .25, .25]): the pair +-i touches at alpha = 4)."""
     P, Q = polynomial_pair(delay, momentum=momentum, m=m)
-    with mpmath.workdps(DPS_ROOTS):
-        cheb = _cheb_series(P, Q)
-        if len(cheb) < 3:
-            return False
-        cf = np.array([float(c) for c in cheb])
-        dcf = np.polynomial.chebyshev.chebder(cf)
+    C, den = _cheb_ints(P, Q)
+    if len(C) < 3:
+        return False
+    cf = _cheb_float(C, den)
+    dcf = np.polynomial.chebyshev.chebder(cf)
+    with _context():
+        cheb = None
         for x in np.polynomial.chebyshev.chebroots(dcf):  # candidates: zeros of the derivative
             if abs(x.imag) > 1e-6 or not -1 < x.real < 1:
                 continue
-            xr = mpmath.mpf(float(x.real))
+            if cheb is None:
+                cheb, _ = _cheb_dec(C, den)
+                p, q = _dec_poly(P), _dec_poly(Q)
+            xr = decimal.Decimal(float(x.real))
             if abs(_clenshaw(cheb, xr)) > 1e-9 * float(np.sum(np.abs(cf))):
                 continue
-            zz = mpmath.expj(mpmath.acos(xr))
-            p, q = _mp_poly_lowest(P), _mp_poly_lowest(Q)
-            a = -mpmath.polyval(p[::-1], zz) / mpmath.polyval(q[::-1], zz)
-            if abs(a.real - alpha) <= rtol * abs(alpha):
+            a = _alpha_on_circle(p, q, xr)
+            if a is not None and abs(a[0] - decimal.Decimal(alpha)) <= rtol * abs(alpha):
                 return True
     return False

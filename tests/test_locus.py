@@ -13,7 +13,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 from stability import DiscreteGaussian, Empirical, Uniform, sweep, threshold, threshold_result, threshold_array
 
-from ._truth import CLOSED_FORMS, HARD_CASES, eq6, hard_case_rtol, locus_edge
+from ._truth import CLOSED_FORMS, HARD_CASES, brentq_edge, eq6, hard_case_rtol, locus_edge
 from .strategies import delays, scheme_and_m
 
 RTOL = 1e-10
@@ -29,7 +29,7 @@ RTOL = 1e-10
 def test_agrees_with_the_brentq_reference(delay, sm):
     scheme, m = sm
     fast = threshold(delay, momentum=scheme, m=m, method="locus")
-    ref = threshold(delay, momentum=scheme, m=m, method="brentq")
+    ref = brentq_edge(delay, scheme, m)  # threshold(..., method="brentq"), once a session
     if ref > fast * (1 + RTOL):
         # brentq's documented limit: its x1.25 scan can step over a short unstable window
         # (seen once under a random profile: a 37-point pmf, brentq 0.8247, locus 0.38541).
@@ -47,7 +47,7 @@ def test_agrees_with_the_brentq_reference(delay, sm):
 def test_agrees_with_the_brentq_reference_for_long_constant_delays(tau, sm):
     scheme, m = sm
     assert_allclose(threshold(tau, momentum=scheme, m=m, method="locus"),
-                    threshold(tau, momentum=scheme, m=m, method="brentq"), rtol=RTOL)
+                    brentq_edge(tau, scheme, m), rtol=RTOL)
 
 
 @pytest.mark.parametrize("case", sorted(CLOSED_FORMS))
@@ -200,7 +200,7 @@ def test_momentum_near_one_never_misses_the_first_crossing(delay, scheme, m):
 # Certified edges (issue: poles taken for crossings, two zeros of h in one grid cell,
 # O(K^2) for dense pmfs).  The truth here is edge_from_roots: the crossing angles as the
 # real roots of an exact (integer-arithmetic) polynomial in cos(theta) with z - 1 and
-# z + 1 divided out, refined in 30-digit mpmath; it shares no code with stability.locus.
+# z + 1 divided out, refined at 32 significant digits (decimal); it shares no code with stability.locus.
 
 from stability import characteristic_polynomial, max_root_modulus  # noqa: E402
 from stability.locus import RESIDUAL_TOL, locus_edge as certified_locus_edge  # noqa: E402

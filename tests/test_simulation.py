@@ -164,3 +164,20 @@ def test_bad_noise_and_sharpness():
         run_delayed_sgd([1.0], [0.1], 0, noise=SampledQuadratics(np.ones((2, 1)), np.ones((2, 1))), rng=0)
     with pytest.raises(ValueError, match="sharpness must be > 0, got -1.0"):
         edge_learning_rate(-1.0, 3)
+
+
+@pytest.mark.parametrize("delay", [stability.Uniform(1, 3), stability.Empirical([0.2, 0.0, 0.5, 0.3]),
+                                   stability.DiscreteGaussian(12, sigma=4.0), stability.Uniform(0, 40)], ids=repr)
+def test_batched_delay_draws_are_those_of_generator_choice(delay):
+    # the kernel draws the delays of all configurations at once (simulation._delay_draws):
+    # the numbers must be each stream's own Generator.choice(K + 1, size=n, p=pmf), bit for
+    # bit, by counting (short supports) and by searchsorted (K + 1 > 16); and a stream not
+    # made (need=False) must not change the others
+    from stability.delays import as_pmf
+    from stability.simulation import _delay_draws, _rngs
+
+    pmf = as_pmf(delay)
+    got = _delay_draws(_rngs(5, 700, 2, need=(True, False)), pmf, 333)
+    want = np.stack([g[0].choice(pmf.size, size=333, p=pmf) for g in _rngs(5, 700, 2)], axis=1)
+    assert got.dtype == np.int64 and got.flags.c_contiguous
+    assert_array_equal(got, want)
