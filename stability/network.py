@@ -313,34 +313,41 @@ class MLP:
             ``(loss, grad)`` with shapes ``()`` and ``(P,)``, or ``(B,)`` and ``(B, P)``.
         """
         th, single, x, y = self._prepare(theta, x, y)
-        val, g = self._value_and_gradient(th, x, y, None)
+        val, g = self._value_and_gradient(th, x, y)
         return (float(val[0]), g[0]) if single else (val, g)
 
-    def _value_and_gradient(self, th, x, y, work):
-        """Batched loss and gradient for validated ``(B, P)`` input.
-
-        ``work`` is None or a dict of scratch arrays reused between calls (the training
-        loop passes one): the ``(B, n, h)`` and ``(B, n, c)`` temporaries are then not
-        allocated at every step, which spares the page faults that fresh large arrays
-        cost (more than the arithmetic at these sizes).
-        """
+    def _value_and_gradient(self, th, x, y):
+        """Batched loss and gradient for validated ``(B, P)`` input."""
         B, n = th.shape[0], x.shape[-2]
         h, c = self.n_hidden, self.n_out
+        g = np.empty_like(th)
+        scratch = (np.empty((B, n, h)), np.empty((B, n, h)), np.empty((B, n, h)), np.empty((B, n, c)),
+                   np.empty((B, n, h)), np.ones(n))
+        val = self._gradient_into(self._views(th), x, y, scratch, g, self._unpack(g), value=True)
+        return val, g
 
-        def buf(name, shape):
-            if work is None:
-                return np.empty(shape)
-            arr = work.get(name)
-            if arr is None or arr.shape[0] < shape[0] or arr.shape[1:] != shape[1:]:
-                arr = work[name] = np.empty(shape)
-            return arr[:shape[0]]
-
+    def _views(self, th):
+        """``th`` and the views of its layers that the passes use: ``W1^T``, ``b1`` (as
+        ``(B, 1, h)``), ``W2^T``, ``W2``, ``b2`` (as ``(B, 1, c)``)."""
         W1, b1, W2, b2 = self._unpack(th)
-        a1 = buf("a1", (B, n, h))
-        np.matmul(x, W1.transpose(0, 2, 1), out=a1)
-        a1 += b1[:, None, :]
-        h1 = buf("h1", (B, n, h))
-        d1 = buf("d1", (B, n, h))
+        return th, W1.transpose(0, 2, 1), b1[:, None, :], W2.transpose(0, 2, 1), W2, b2[:, None, :]
+
+    def _gradient_into(self, views, x, y, scratch, g, g_views, *, value=False):
+        """Gradient of the loss at ``views`` (from :meth:`_views` of a ``(B, P)`` array),
+        written into ``g`` (``(B, P)``, ``g_views = self._unpack(g)``); the loss if ``value``.
+
+        ``scratch`` holds preallocated ``(B, n, h)`` arrays ``a1, h1, d1``, a ``(B, n, c)``
+        array ``f``, a ``(B, n, h)`` array ``da`` and ``ones(n)``: the training loop
+        allocates them once (and the views once per ring slot), so a step pays for the
+        arithmetic and not for page faults of fresh arrays or for rebuilding views.  The
+        operations and their order are those of the original single-call pass, so every
+        caller gets the same numbers.
+        """
+        th, W1t, b1, W2t, W2, b2 = views
+        a1, h1, d1, f, da, ones = scratch
+        n = x.shape[-2]
+        np.matmul(x, W1t, out=a1)
+        a1 += b1
         if self.activation == "tanh":
             np.tanh(a1, out=h1)
             np.multiply(h1, h1, out=d1)
@@ -351,30 +358,30 @@ class MLP:
             np.tanh(d1, out=d1)  # logistic(a) = (1 + tanh(a/2)) / 2, overflow-free
             d1 += 1.0
             d1 *= 0.5
-        f = buf("f", (B, n, c))
-        np.matmul(h1, W2.transpose(0, 2, 1), out=f)
-        f += b2[:, None, :]
+        np.matmul(h1, W2t, out=f)
+        f += b2
+        val = None
         if self.loss == "mse":
             f -= y  # residual, in place
-            val = 0.5 * np.einsum("bnc,bnc->b", f, f) / n
+            if value:
+                val = 0.5 * np.einsum("bnc,bnc->b", f, f) / n
             f /= n
             df = f
         else:
             val, df, _ = self._loss_terms(f, y)
-        g = np.empty_like(th)
-        gW1, gb1, gW2, gb2 = self._unpack(g)
-        ones = np.ones(n)  # sums over samples as products: faster than a middle-axis reduction
+        gW1, gb1, gW2, gb2 = g_views
+        # sums over samples as products with ones: faster than a middle-axis reduction
         np.matmul(df.transpose(0, 2, 1), h1, out=gW2)
         gb2[:] = np.matmul(ones, df)
-        da = buf("da", (B, n, h))
         np.matmul(df, W2, out=da)
         da *= d1
         gW1[:] = np.matmul(da.transpose(0, 2, 1), x)
         gb1[:] = np.matmul(ones, da)
         if self.weight_decay:
-            val = val + 0.5 * self.weight_decay * np.einsum("bp,bp->b", th, th)
+            if value:
+                val = val + 0.5 * self.weight_decay * np.einsum("bp,bp->b", th, th)
             g += self.weight_decay * th
-        return val, g
+        return val
 
     def gradient(self, theta, x, y):
         """Exact gradient, shape of ``theta``."""
@@ -746,17 +753,7 @@ def run_delayed(model: MLP, x, y, theta0, learning_rates, delay, *, momentum="no
         record_every = _check_int(record_every, "record_every")
 
     K = int(taus.max())
-    L = K + 2
-    X = np.empty((L, B, P))
-    X[:] = th0
-    momentum_any = any(s_ != "none" for s_ in schemes)
-    V = np.zeros((L, B, P)) if momentum_any else None
-    mcoef = np.array([m_ if s_ != "none" else 0.0 for s_, m_ in zip(schemes, ms)])[:, None]
-    step = (lr * np.where(np.array(schemes) == "none", 1.0, 1.0 - mcoef[:, 0]))[:, None]
-    shifted = np.array([s_ == "shifted" for s_ in schemes])
-    uniform_delay = bool(np.all(taus == taus[0]))
-    cols = np.arange(B)
-
+    seqs = None
     if batch_size is not None:
         if isinstance(rng, (list, tuple)):
             if len(rng) != B:
@@ -765,97 +762,232 @@ def run_delayed(model: MLP, x, y, theta0, learning_rates, delay, *, momentum="no
         else:
             base = _as_seed_sequence(rng)
             seqs = [_child(base, b) for b in range(B)]
-        gens = [np.random.default_rng(s) for s in seqs]
-    alive = np.ones(B, dtype=bool)
-    escaped_at = np.full(B, -1, dtype=np.int64)
+    return _train(model, x, y, th0, lr, taus, schemes, ms, np.full(B, steps),
+                  np.full(B, max(1, min(steps // 4, 8 * (K + 2)))), batch_size=batch_size, seqs=seqs, ref=ref,
+                  escape=escape, direction=direction, radius=radius, loss_escape=loss_escape,
+                  check_every=check_every, record_every=record_every, chunk=chunk)
+
+
+def _train(model, x, y, th0, lr, taus, schemes, ms, horizons, windows, *, batch_size, seqs, ref, escape,
+           direction, radius, loss_escape, check_every, record_every, chunk) -> DelayedRun:
+    """The training loop of :func:`run_delayed` for validated input, with a horizon and a
+    growth window per configuration (``horizons``, ``windows``: ``(B,)`` ints).
+
+    Configuration ``b`` takes ``horizons[b]`` steps and gets exactly the numbers that
+    :func:`run_delayed` with ``steps = horizons[b]`` gives it: every row of the state is
+    computed on its own (batched matrix products are one product per row, the reductions
+    are per row), so a batch may mix configurations of different horizons, delays and
+    schemes (:func:`minimum_edge` runs all its delays in one state this way).  Rows that
+    leave (escape, or reach their horizon) are removed from the state, which is then
+    compacted, so that every step works on contiguous arrays of the rows still training.
+    """
+    B, P = lr.size, model.size
+    n = x.shape[0]
+    h, c = model.n_hidden, model.n_out
+    horizons = np.asarray(horizons, dtype=np.int64)
+    windows = np.asarray(windows, dtype=np.int64)
+    steps = int(horizons.max())
+    mids = horizons // 2
+    L = int(taus.max()) + 2
+    momentum_any = any(s_ != "none" for s_ in schemes)
+    mcoef_all = np.array([m_ if s_ != "none" else 0.0 for s_, m_ in zip(schemes, ms)])[:, None]
+    step_all = (lr * np.where(np.array(schemes) == "none", 1.0, 1.0 - mcoef_all[:, 0]))[:, None]
+    shifted_all = np.array([s_ == "shifted" for s_ in schemes])
     track = ref is not None
+    need_finite = not (track and (escape is not None or radius is not None))  # else the limits catch inf/NaN
+    theta = np.array(np.broadcast_to(th0, (B, P)))  # final (or frozen) parameters, row by row
+    escaped_at = np.full(B, -1, dtype=np.int64)
     if track:
-        d0sq = np.einsum("bp,bp->b", X[0] - ref, X[0] - ref)
-        lim = (escape ** 2) * d0sq if escape is not None else np.full(B, np.inf)
-        window = max(1, min(steps // 4, 8 * (K + 2)))
-        mid = steps // 2
+        d0sq = np.einsum("bp,bp->b", theta - ref, theta - ref)
+        lim_all = (escape ** 2) * d0sq if escape is not None else np.full(B, np.inf)
         wmax_mid = np.zeros(B)
         wmax_end = np.zeros(B)
     snaps, snap_steps, snap_loss = [], [], []
-
-    def snapshot(t, cur):
-        snaps.append(X[cur].copy())
-        snap_steps.append(t)
-        snap_loss.append(model.value(X[cur], x, y))
-
     if record_every is not None:
-        snapshot(0, 0)
-    idx_block = None
-    sel = slice(None)  # rows still training (escaped rows are frozen and skipped)
-    work = {}  # scratch arrays of the gradient, reused at every step
+        snaps.append(theta.copy())
+        snap_steps.append(0)
+        snap_loss.append(model.value(theta, x, y))
+    gens_all = [np.random.default_rng(s) for s in seqs] if batch_size is not None else None
+
+    # the state of the rows still training ("active"), rebuilt when rows leave
+    class S:  # noqa: N801 - a namespace
+        pass
+
+    st = S()
+
+    def build(act, X, V, idx_block):
+        Ba = act.size
+        st.act, st.X, st.V, st.idx_block = act, X, V, idx_block
+        if Ba == 0:
+            st.wmid = st.wend = np.empty(0)
+            return
+        st.step, st.mcoef, st.shifted = step_all[act], mcoef_all[act], shifted_all[act]
+        st.taus = taus[act]
+        st.uniform = bool(np.all(st.taus == st.taus[0]))
+        st.cols = np.arange(Ba)
+        st.hz, st.mid, st.win = horizons[act], mids[act], windows[act]
+        st.finish_steps = set(st.hz.tolist())
+        st.same_windows = bool(np.all(st.hz == st.hz[0]) and np.all(st.win == st.win[0]))
+        st.mid_lo, st.mid_hi = int((st.mid - st.win).min()), int(st.mid.max())
+        st.end_lo = int((st.hz - st.win).min())
+        if track:
+            st.lim = lim_all[act]
+            st.wmid, st.wend = wmax_mid[act], wmax_end[act]
+            st.dev = np.empty((Ba, P))
+        st.gens = None if gens_all is None else [gens_all[i] for i in act]
+        nb = n if batch_size is None else batch_size
+        st.scratch = (np.empty((Ba, nb, h)), np.empty((Ba, nb, h)), np.empty((Ba, nb, h)), np.empty((Ba, nb, c)),
+                      np.empty((Ba, nb, h)), np.ones(nb))
+        st.g = np.empty((Ba, P))
+        st.g_views = model._unpack(st.g)
+        st.flat = X.reshape(L * Ba, P)
+        if st.uniform:
+            st.slot_views = [model._views(X[s]) for s in range(L)]
+        else:
+            st.stale = np.empty((Ba, P))
+            st.stale_views = model._views(st.stale)
+        if momentum_any:
+            st.vflat = V.reshape(L * Ba, P)
+            st.vsrc = np.empty((Ba, P))
+        if batch_size is not None:
+            st.xb = np.empty((Ba, batch_size, x.shape[1]))
+            st.yb = np.empty((Ba, batch_size, y.shape[1]))
+
+    X0 = np.empty((L, B, P))
+    X0[:] = th0
+    build(np.arange(B), X0, np.zeros((L, B, P)) if momentum_any else None, None)
+    s = 0
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(steps):
+            X, Ba = st.X, st.act.size
             cur = t % L
             nxt = (t + 1) % L
-            if uniform_delay:
-                slot = (t - int(taus[0])) % L
-                stale = X[slot][sel]
+            s = t + 1
+            if Ba == 0:  # every row has escaped: only the snapshots go on
+                if s % record_every == 0:
+                    snaps.append(theta.copy())
+                    snap_steps.append(s)
+                    snap_loss.append(model.value(theta, x, y))
+                continue
+            if st.uniform:
+                slot = (t - int(st.taus[0])) % L
+                views = st.slot_views[slot]
             else:
-                slot = (t - taus) % L
-                stale = X[slot, cols][sel]
+                slot = (t - st.taus) % L
+                np.take(st.flat, slot * Ba + st.cols, axis=0, out=st.stale)
+                views = st.stale_views
             if batch_size is None:
-                g = model._value_and_gradient(stale, x, y, work)[1]
+                xb, yb = x, y
             else:
                 j = t % chunk
                 if j == 0:
-                    k = min(chunk, steps - t)
-                    idx_block = np.stack([gen.integers(0, n, size=(k, batch_size)) for gen in gens], axis=1)
-                idx = idx_block[j][sel]
-                g = model._value_and_gradient(stale, x[idx], y[idx], work)[1]
-            g *= step[sel]
+                    k = min(chunk, steps - t)  # a shorter horizon uses a prefix of the same draws
+                    st.idx_block = np.stack([gen.integers(0, n, size=(k, batch_size)) for gen in st.gens], axis=1)
+                idx = st.idx_block[j]
+                xb, yb = st.xb, st.yb
+                np.take(x, idx, axis=0, out=xb)
+                np.take(y, idx, axis=0, out=yb)
+            g = st.g
+            model._gradient_into(views, xb, yb, st.scratch, g, st.g_views)
+            g *= st.step
+            xn = X[nxt]
             if momentum_any:
-                if not shifted.any():
-                    v_old = V[cur][sel]
-                elif uniform_delay:
-                    v_old = np.where(shifted[sel, None], V[slot][sel], V[cur][sel])
+                V = st.V
+                if not st.shifted.any():
+                    v_old = V[cur]
+                elif st.shifted.all() and st.uniform:
+                    v_old = V[slot]
                 else:
-                    v_old = np.where(shifted[sel, None], V[slot, cols][sel], V[cur][sel])
-                v_new = v_old * mcoef[sel]
-                v_new -= g
-                V[nxt][sel] = v_new
-                X[nxt][sel] = X[cur][sel] + v_new
+                    src = np.where(st.shifted, slot, cur)
+                    v_old = st.vsrc
+                    np.take(st.vflat, src * Ba + st.cols, axis=0, out=v_old)
+                vn = V[nxt]
+                np.multiply(v_old, st.mcoef, out=vn)
+                vn -= g
+                np.add(X[cur], vn, out=xn)
             else:
-                X[nxt][sel] = X[cur][sel] - g
-            bad = ~np.isfinite(X[nxt]).all(axis=1)
-            s = t + 1
+                np.subtract(X[cur], g, out=xn)
+            bad = ~np.isfinite(xn).all(axis=1) if need_finite else None
             if track:
-                dev = X[nxt] - ref
-                sq = np.einsum("bp,bp->b", dev, dev)
-                bad |= ~(sq <= lim)
+                if st.same_windows:
+                    in_mid = st.mid_lo < s <= st.mid_hi
+                    in_end = s > st.end_lo
+                else:
+                    in_mid = st.mid_lo < s <= st.mid_hi and (st.mid - st.win < s) & (s <= st.mid)
+                    in_end = s > st.end_lo and (st.hz - st.win < s)
+                dev = st.dev
+                np.subtract(xn, ref, out=dev)
+                if escape is not None or in_mid is not False or in_end is not False:
+                    sq = np.einsum("bp,bp->b", dev, dev)
+                    if escape is not None:
+                        b2 = ~(sq <= st.lim)
+                        bad = b2 if bad is None else bad | b2
+                    if in_mid is True:
+                        np.maximum(st.wmid, sq, out=st.wmid)
+                    elif in_mid is not False and in_mid.any():
+                        np.maximum(st.wmid, np.where(in_mid, sq, st.wmid), out=st.wmid)
+                    if in_end is True:
+                        np.maximum(st.wend, sq, out=st.wend)
+                    elif in_end is not False and in_end.any():
+                        np.maximum(st.wend, np.where(in_end, sq, st.wend), out=st.wend)
                 if radius is not None:
-                    bad |= ~(np.abs(dev @ direction) <= radius)
-                if mid - window < s <= mid:
-                    np.maximum(wmax_mid, sq, out=wmax_mid)
-                if s > steps - window:
-                    np.maximum(wmax_end, sq, out=wmax_end)
+                    b2 = ~(np.abs(dev @ direction) <= radius)
+                    bad = b2 if bad is None else bad | b2
             if loss_escape is not None and s % check_every == 0:
-                bad |= ~(model.value(X[nxt], x, y) <= loss_escape)
-            newly = bad & alive
-            if newly.any():
-                escaped_at[newly] = s
-                alive &= ~newly
-                X[:, newly] = X[cur][newly]  # freeze at the last state inside the limits
-                if momentum_any:
-                    V[:, newly] = 0.0
-                sel = np.flatnonzero(alive)
-                if sel.size == 0 and record_every is None:
+                b2 = ~(model.value(xn, x, y) <= loss_escape)
+                bad = b2 if bad is None else bad | b2
+            escaping = bad is not None and bad.any()
+            finishing = s in st.finish_steps and s < steps
+            if escaping or finishing:
+                leave = bad.copy() if escaping else np.zeros(Ba, dtype=bool)
+                rows = st.act[leave]
+                escaped_at[rows] = s
+                theta[rows] = X[cur][leave]  # frozen at the last state inside the limits
+                if finishing:
+                    done = (st.hz == s) & ~leave
+                    theta[st.act[done]] = xn[done]
+                    leave |= done
+                if track:
+                    wmax_mid[st.act] = st.wmid
+                    wmax_end[st.act] = st.wend
+                keep = ~leave
+                build(st.act[keep], np.ascontiguousarray(X[:, keep]),
+                      np.ascontiguousarray(st.V[:, keep]) if momentum_any else None,
+                      None if st.idx_block is None else st.idx_block[:, keep])
+                if st.act.size == 0 and record_every is None:
                     break
             if record_every is not None and s % record_every == 0:
-                snapshot(s, nxt)
+                full = theta.copy()
+                full[st.act] = st.X[nxt]
+                snaps.append(full)
+                snap_steps.append(s)
+                snap_loss.append(model.value(full, x, y))
+    s_run = s  # the last step simulated
+    if st.act.size:
+        theta[st.act] = st.X[steps % L]
     if track:
+        wmax_mid[st.act] = st.wmid
+        wmax_end[st.act] = st.wend
+        # an escaped row stays frozen, and its frozen distance enters the windows it still
+        # spans (up to the last step simulated)
+        esc = np.flatnonzero(escaped_at >= 0)
+        if esc.size:
+            dev = theta[esc] - ref
+            fsq = np.einsum("bp,bp->b", dev, dev)
+            se, hz, md, wn = escaped_at[esc], horizons[esc], mids[esc], windows[esc]
+            last = np.minimum(hz, s_run)
+            m_ = np.maximum(se, md - wn) < np.minimum(md, last)
+            e_ = np.maximum(se, hz - wn) < last
+            wmax_mid[esc[m_]] = np.maximum(wmax_mid[esc[m_]], fsq[m_])
+            wmax_end[esc[e_]] = np.maximum(wmax_end[esc[e_]], fsq[e_])
         with np.errstate(divide="ignore", invalid="ignore"):
-            rate = 0.5 * (np.log(wmax_end) - np.log(wmax_mid)) / max(1, steps - mid)
+            rate = 0.5 * (np.log(wmax_end) - np.log(wmax_mid)) / np.maximum(1, horizons - mids)
         rate = np.where(escaped_at >= 0, np.inf, rate)
         start_d, end_d = np.sqrt(d0sq), np.sqrt(wmax_end)
     else:
         rate = start_d = end_d = np.full(B, np.nan)
     rec = record_every is not None
-    return DelayedRun(X[steps % L].copy(), escaped_at >= 0, escaped_at, rate,
+    return DelayedRun(theta, escaped_at >= 0, escaped_at, rate,
                       np.array(snaps) if rec else None, np.array(snap_steps) if rec else None,
                       np.array(snap_loss) if rec else None, start_d, end_d)
 
