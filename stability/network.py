@@ -319,7 +319,7 @@ class MLP:
     def _value_and_gradient(self, th, x, y):
         """Batched loss and gradient for validated ``(B, P)`` input."""
         g = np.empty_like(th)
-        val = self._gradient_into(self._views(th), x, y, self._scratch(th.shape[0], x), g, self._unpack(g),
+        val = self._gradient_into(self._views(th), x, y, self._scratch(th.shape[0], x, y), g, self._unpack(g),
                                   value=True)
         return val, g
 
@@ -330,13 +330,18 @@ class MLP:
         return (th, W1, b1, W2, b2, W1.transpose(0, 2, 1), b1[:, None, :], W2.transpose(0, 2, 1),
                 b2[:, None, :])
 
-    def _scratch(self, B, x):
-        """Work arrays of :meth:`_gradient_into` for ``B`` networks and data ``x``."""
+    def _scratch(self, B, x, y):
+        """Work arrays of :meth:`_gradient_into` for ``B`` networks and data ``x``, ``y``
+        (with shared data, a copy of ``y`` tiled ``B`` times: the scratch then serves only
+        this ``y``)."""
         n, d = x.shape[-2:]
         h, c = self.n_hidden, self.n_out
         if x.ndim == 2:  # shared data: hidden layer as (n, B h), see _gradient_into
             hid = [np.empty((n, B * h)) for _ in range(4)]
-            return (*hid[:3], np.empty((B, n, c)), hid[3], np.ones(n), np.empty((B, h, d)), np.empty((B, h)))
+            mse = self.loss == "mse"
+            f = np.empty((n, B * c)) if mse else np.empty((B, n, c))
+            return (*hid[:3], f, hid[3], np.ones(n), np.empty((B, h, d)), np.empty((B, h)), np.empty((B, c)),
+                    np.tile(y, (1, B)) if mse else None)
         return (*[np.empty((B, n, h)) for _ in range(3)], np.empty((B, n, c)), np.empty((B, n, h)), np.ones(n))
 
     def _gradient_into(self, views, x, y, scratch, g, g_views, *, value=False):
@@ -358,16 +363,17 @@ class MLP:
         th, W1, b1, W2, b2, W1t, b1e, W2t, b2e = views
         shared = x.ndim == 2
         B = th.shape[0]
-        h = self.n_hidden
+        h, c = self.n_hidden, self.n_out
         n = x.shape[-2]
         if shared:
-            a1, h1, d1, f, da, ones, w1c, b1c = scratch
+            a1, h1, d1, f, da, ones, w1c, b1c, b2c, ytile = scratch
             np.copyto(w1c, W1)
             np.copyto(b1c, b1)
             np.matmul(x, w1c.reshape(B * h, -1).T, out=a1)
             a1 += b1c.reshape(B * h)
         else:
             a1, h1, d1, f, da, ones = scratch
+            ytile = None
             np.matmul(x, W1t, out=a1)
             a1 += b1e
         if self.activation == "tanh":
@@ -381,17 +387,29 @@ class MLP:
             d1 += 1.0
             d1 *= 0.5
         h1v = h1.reshape(n, B, h).transpose(1, 0, 2) if shared else h1  # (B, n, h)
-        np.matmul(h1v, W2t, out=f)
-        f += b2e
         val = None
-        if self.loss == "mse":
-            f -= y  # residual, in place
-            if value:
-                val = 0.5 * np.einsum("bnc,bnc->b", f, f) / n
+        if ytile is not None:  # shared data, squared loss: outputs as (n, B c) too
+            fv = f.reshape(n, B, c).transpose(1, 0, 2)
+            np.matmul(h1v, W2t, out=fv)
+            np.copyto(b2c, b2)
+            f += b2c.reshape(B * c)
+            f -= ytile  # residual, in place
+            if value:  # the reduction of the (B, n, c) layout, for the same sum
+                r = np.ascontiguousarray(fv)
+                val = 0.5 * np.einsum("bnc,bnc->b", r, r) / n
             f /= n
-            df = f
+            df = fv
         else:
-            val, df, _ = self._loss_terms(f, y)
+            np.matmul(h1v, W2t, out=f)
+            f += b2e
+            if self.loss == "mse":
+                f -= y  # residual, in place
+                if value:
+                    val = 0.5 * np.einsum("bnc,bnc->b", f, f) / n
+                f /= n
+                df = f
+            else:
+                val, df, _ = self._loss_terms(f, y)
         gW1, gb1, gW2, gb2 = g_views
         # sums over samples as products with ones: faster than a middle-axis reduction
         np.matmul(df.transpose(0, 2, 1), h1v, out=gW2)
@@ -882,7 +900,7 @@ def _train(model, x, y, th0, lr, taus, schemes, ms, horizons, windows, *, batch_
         if batch_size is not None:
             st.xb = np.empty((Ba, batch_size, x.shape[1]))
             st.yb = np.empty((Ba, batch_size, y.shape[1]))
-        st.scratch = model._scratch(Ba, x if batch_size is None else st.xb)
+        st.scratch = model._scratch(Ba, *((x, y) if batch_size is None else (st.xb, st.yb)))
 
     X0 = np.empty((L, B, P))
     X0[:] = th0
