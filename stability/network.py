@@ -319,63 +319,35 @@ class MLP:
     def _value_and_gradient(self, th, x, y):
         """Batched loss and gradient for validated ``(B, P)`` input."""
         g = np.empty_like(th)
-        val = self._gradient_into(self._views(th), x, y, self._scratch(th.shape[0], x, y), g, self._unpack(g),
+        val = self._gradient_into(self._views(th), x, y, self._scratch(th.shape[0], x), g, self._unpack(g),
                                   value=True)
         return val, g
 
     def _views(self, th):
-        """``th`` and the views of its layers that the passes use: ``W1``, ``b1``, ``W2``,
-        ``b2`` and ``W1^T``, ``b1`` as ``(B, 1, h)``, ``W2^T``, ``b2`` as ``(B, 1, c)``."""
+        """``th`` and the views of its layers that the passes use: ``W1^T``, ``b1`` (as
+        ``(B, 1, h)``), ``W2^T``, ``W2``, ``b2`` (as ``(B, 1, c)``)."""
         W1, b1, W2, b2 = self._unpack(th)
-        return (th, W1, b1, W2, b2, W1.transpose(0, 2, 1), b1[:, None, :], W2.transpose(0, 2, 1),
-                b2[:, None, :])
+        return th, W1.transpose(0, 2, 1), b1[:, None, :], W2.transpose(0, 2, 1), W2, b2[:, None, :]
 
-    def _scratch(self, B, x, y):
-        """Work arrays of :meth:`_gradient_into` for ``B`` networks and data ``x``, ``y``
-        (with shared data, a copy of ``y`` tiled ``B`` times: the scratch then serves only
-        this ``y``)."""
-        n, d = x.shape[-2:]
-        h, c = self.n_hidden, self.n_out
-        if x.ndim == 2:  # shared data: hidden layer as (n, B h), see _gradient_into
-            hid = [np.empty((n, B * h)) for _ in range(4)]
-            mse = self.loss == "mse"
-            f = np.empty((n, B * c)) if mse else np.empty((B, n, c))
-            return (*hid[:3], f, hid[3], np.ones(n), np.empty((B, h, d)), np.empty((B, h)), np.empty((B, c)),
-                    np.tile(y, (1, B)) if mse else None)
-        return (*[np.empty((B, n, h)) for _ in range(3)], np.empty((B, n, c)), np.empty((B, n, h)), np.ones(n))
+    def _scratch(self, B, x):
+        """Work arrays of :meth:`_gradient_into` for ``B`` networks and data ``x``."""
+        n, h, c = x.shape[-2], self.n_hidden, self.n_out
+        return (np.empty((B, n, h)), np.empty((B, n, h)), np.empty((B, n, h)), np.empty((B, n, c)),
+                np.empty((B, n, h)), np.ones(n))
 
     def _gradient_into(self, views, x, y, scratch, g, g_views, *, value=False):
         """Gradient of the loss at ``views`` (from :meth:`_views` of a ``(B, P)`` array),
         written into ``g`` (``(B, P)``, ``g_views = self._unpack(g)``); the loss if ``value``.
 
         ``scratch`` comes from :meth:`_scratch`: the training loop allocates it once (and
-        the views once per ring slot), so a step pays for the arithmetic and not for page
-        faults of fresh arrays or for rebuilding views.
-
-        With data shared by the ``B`` networks (``x`` of shape ``(n, d)``) the hidden layer
-        is laid out as one ``(n, B h)`` array: the first layer of all networks is then one
-        matrix product ``x @ [W1_1; ...; W1_B]^T`` (instead of ``B`` small ones), its bias a
-        broadcast along the contiguous axis, and the input-layer gradient one product
-        ``da^T x``.  Each entry is still the same dot product over the same ``d`` (or
-        ``n``) terms in the same order, so the numbers do not change (the figure CSVs are
-        byte-identical); it saves a quarter to a half of the time of a step.
+        the views once per ring slot), so that a step pays for the arithmetic, not for page
+        faults of fresh arrays or for rebuilding views, and skips the loss value.
         """
-        th, W1, b1, W2, b2, W1t, b1e, W2t, b2e = views
-        shared = x.ndim == 2
-        B = th.shape[0]
-        h, c = self.n_hidden, self.n_out
+        th, W1t, b1, W2t, W2, b2 = views
+        a1, h1, d1, f, da, ones = scratch
         n = x.shape[-2]
-        if shared:
-            a1, h1, d1, f, da, ones, w1c, b1c, b2c, ytile = scratch
-            np.copyto(w1c, W1)
-            np.copyto(b1c, b1)
-            np.matmul(x, w1c.reshape(B * h, -1).T, out=a1)
-            a1 += b1c.reshape(B * h)
-        else:
-            a1, h1, d1, f, da, ones = scratch
-            ytile = None
-            np.matmul(x, W1t, out=a1)
-            a1 += b1e
+        np.matmul(x, W1t, out=a1)
+        a1 += b1
         if self.activation == "tanh":
             np.tanh(a1, out=h1)
             np.multiply(h1, h1, out=d1)
@@ -386,44 +358,25 @@ class MLP:
             np.tanh(d1, out=d1)  # logistic(a) = (1 + tanh(a/2)) / 2, overflow-free
             d1 += 1.0
             d1 *= 0.5
-        h1v = h1.reshape(n, B, h).transpose(1, 0, 2) if shared else h1  # (B, n, h)
+        np.matmul(h1, W2t, out=f)
+        f += b2
         val = None
-        if ytile is not None:  # shared data, squared loss: outputs as (n, B c) too
-            fv = f.reshape(n, B, c).transpose(1, 0, 2)
-            np.matmul(h1v, W2t, out=fv)
-            np.copyto(b2c, b2)
-            f += b2c.reshape(B * c)
-            f -= ytile  # residual, in place
-            if value:  # the reduction of the (B, n, c) layout, for the same sum
-                r = np.ascontiguousarray(fv)
-                val = 0.5 * np.einsum("bnc,bnc->b", r, r) / n
+        if self.loss == "mse":
+            f -= y  # residual, in place
+            if value:
+                val = 0.5 * np.einsum("bnc,bnc->b", f, f) / n
             f /= n
-            df = fv
+            df = f
         else:
-            np.matmul(h1v, W2t, out=f)
-            f += b2e
-            if self.loss == "mse":
-                f -= y  # residual, in place
-                if value:
-                    val = 0.5 * np.einsum("bnc,bnc->b", f, f) / n
-                f /= n
-                df = f
-            else:
-                val, df, _ = self._loss_terms(f, y)
+            val, df, _ = self._loss_terms(f, y)
         gW1, gb1, gW2, gb2 = g_views
         # sums over samples as products with ones: faster than a middle-axis reduction
-        np.matmul(df.transpose(0, 2, 1), h1v, out=gW2)
+        np.matmul(df.transpose(0, 2, 1), h1, out=gW2)
         gb2[:] = np.matmul(ones, df)
-        if shared:
-            np.matmul(df, W2, out=da.reshape(n, B, h).transpose(1, 0, 2))
-            da *= d1
-            gW1[:] = np.matmul(da.T, x).reshape(gW1.shape)
-            gb1[:] = np.matmul(ones, da).reshape(gb1.shape)
-        else:
-            np.matmul(df, W2, out=da)
-            da *= d1
-            gW1[:] = np.matmul(da.transpose(0, 2, 1), x)
-            gb1[:] = np.matmul(ones, da)
+        np.matmul(df, W2, out=da)
+        da *= d1
+        gW1[:] = np.matmul(da.transpose(0, 2, 1), x)
+        gb1[:] = np.matmul(ones, da)
         if self.weight_decay:
             if value:
                 val = val + 0.5 * self.weight_decay * np.einsum("bp,bp->b", th, th)
@@ -821,7 +774,7 @@ def run_delayed(model: MLP, x, y, theta0, learning_rates, delay, *, momentum="no
 
 
 def _train(model, x, y, th0, lr, taus, schemes, ms, horizons, windows, *, batch_size, seqs, ref, escape,
-           direction, radius, loss_escape, check_every, record_every, chunk) -> DelayedRun:
+           direction, radius, loss_escape, check_every, record_every, chunk, growth=True) -> DelayedRun:
     """The training loop of :func:`run_delayed` for validated input, with a horizon and a
     growth window per configuration (``horizons``, ``windows``: ``(B,)`` ints).
 
@@ -832,6 +785,8 @@ def _train(model, x, y, th0, lr, taus, schemes, ms, horizons, windows, *, batch_
     schemes (:func:`minimum_edge` runs all its delays in one state this way).  Rows that
     leave (escape, or reach their horizon) are removed from the state, which is then
     compacted, so that every step works on contiguous arrays of the rows still training.
+    ``growth=False`` skips the growth windows (the growth rate and end distance are then
+    meaningless) for callers that use only the escapes.
     """
     B, P = lr.size, model.size
     n = x.shape[0]
@@ -859,6 +814,7 @@ def _train(model, x, y, th0, lr, taus, schemes, ms, horizons, windows, *, batch_
         snap_steps.append(0)
         snap_loss.append(model.value(theta, x, y))
     gens_all = [np.random.default_rng(s) for s in seqs] if batch_size is not None else None
+    xy = np.concatenate([x, y], axis=1) if batch_size is not None else None
 
     # the state of the rows still training ("active"), rebuilt when rows leave
     class S:  # noqa: N801 - a namespace
@@ -897,10 +853,10 @@ def _train(model, x, y, th0, lr, taus, schemes, ms, horizons, windows, *, batch_
         if momentum_any:
             st.vflat = V.reshape(L * Ba, P)
             st.vsrc = np.empty((Ba, P))
-        if batch_size is not None:
-            st.xb = np.empty((Ba, batch_size, x.shape[1]))
-            st.yb = np.empty((Ba, batch_size, y.shape[1]))
-        st.scratch = model._scratch(Ba, *((x, y) if batch_size is None else (st.xb, st.yb)))
+        if batch_size is not None:  # inputs and targets gathered together, one take a step
+            st.xyb = np.empty((Ba, batch_size, xy.shape[1]))
+            st.xb, st.yb = st.xyb[..., :x.shape[1]], st.xyb[..., x.shape[1]:]
+        st.scratch = model._scratch(Ba, x if batch_size is None else st.xb)
 
     X0 = np.empty((L, B, P))
     X0[:] = th0
@@ -934,8 +890,7 @@ def _train(model, x, y, th0, lr, taus, schemes, ms, horizons, windows, *, batch_
                     st.idx_block = np.stack([gen.integers(0, n, size=(k, batch_size)) for gen in st.gens], axis=1)
                 idx = st.idx_block[j]
                 xb, yb = st.xb, st.yb
-                np.take(x, idx, axis=0, out=xb)
-                np.take(y, idx, axis=0, out=yb)
+                np.take(xy, idx, axis=0, out=st.xyb)
             g = st.g
             model._gradient_into(views, xb, yb, st.scratch, g, st.g_views)
             g *= st.step
@@ -958,7 +913,9 @@ def _train(model, x, y, th0, lr, taus, schemes, ms, horizons, windows, *, batch_
                 np.subtract(X[cur], g, out=xn)
             bad = ~np.isfinite(xn).all(axis=1) if need_finite else None
             if track:
-                if st.same_windows:
+                if not growth:
+                    in_mid = in_end = False
+                elif st.same_windows:
                     in_mid = st.mid_lo < s <= st.mid_hi
                     in_end = s > st.end_lo
                 else:
@@ -969,8 +926,9 @@ def _train(model, x, y, th0, lr, taus, schemes, ms, horizons, windows, *, batch_
                 if escape is not None or in_mid is not False or in_end is not False:
                     sq = np.einsum("bp,bp->b", dev, dev)
                     if escape is not None:
-                        b2 = ~(sq <= st.lim)
-                        bad = b2 if bad is None else bad | b2
+                        ok = sq <= st.lim
+                        if not ok.all():
+                            bad = ~ok if bad is None else bad | ~ok
                     if in_mid is True:
                         np.maximum(st.wmid, sq, out=st.wmid)
                     elif in_mid is not False and in_mid.any():
@@ -980,8 +938,9 @@ def _train(model, x, y, th0, lr, taus, schemes, ms, horizons, windows, *, batch_
                     elif in_end is not False and in_end.any():
                         np.maximum(st.wend, np.where(in_end, sq, st.wend), out=st.wend)
                 if radius is not None:
-                    b2 = ~(np.abs(dev @ direction) <= radius)
-                    bad = b2 if bad is None else bad | b2
+                    ok = np.abs(dev @ direction) <= radius
+                    if not ok.all():
+                        bad = ~ok if bad is None else bad | ~ok
             if loss_escape is not None and s % check_every == 0:
                 b2 = ~(model.value(xn, x, y) <= loss_escape)
                 bad = b2 if bad is None else bad | b2
@@ -1216,7 +1175,7 @@ def _minimum_edges(model: MLP, x, y, minimum: Minimum, delays, *, steps=None, sc
                      escape=None if batch_size is not None else escape,
                      direction=None if batch_size is None else minimum.direction,
                      radius=None if batch_size is None else radius, loss_escape=None, check_every=10,
-                     record_every=None, chunk=256)
+                     record_every=None, chunk=256, growth=batch_size is None)
         out = run.escaped if batch_size is not None else run.left
         return out.reshape(len(which), k)
 
