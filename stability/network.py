@@ -335,6 +335,26 @@ class MLP:
         return (np.empty((B, n, h)), np.empty((B, n, h)), np.empty((B, n, h)), np.empty((B, n, c)),
                 np.empty((B, n, h)), np.ones(n))
 
+    def _value_into(self, views, x, y, scratch):
+        """The loss of :meth:`value` at ``views`` (from :meth:`_views`), computed in
+        ``scratch`` (from :meth:`_scratch`): the same operations in the same order."""
+        th, W1t, b1, W2t, _, b2 = views
+        a1, h1, _, f, _, _ = scratch
+        np.matmul(x, W1t, out=a1)
+        a1 += b1
+        if self.activation == "tanh":
+            np.tanh(a1, out=h1)
+        else:
+            np.logaddexp(0.0, a1, out=h1)
+        np.matmul(h1, W2t, out=f)
+        f += b2
+        if self.loss == "mse":
+            f -= y
+            val = 0.5 * np.einsum("bnc,bnc->b", f, f) / x.shape[-2]
+        else:
+            val = self._loss_terms(f, y)[0]
+        return val + 0.5 * self.weight_decay * np.einsum("bp,bp->b", th, th)
+
     def _gradient_into(self, views, x, y, scratch, g, g_views, *, value=False):
         """Gradient of the loss at ``views`` (from :meth:`_views` of a ``(B, P)`` array),
         written into ``g`` (``(B, P)``, ``g_views = self._unpack(g)``); the loss if ``value``.
@@ -845,9 +865,8 @@ def _train(model, x, y, th0, lr, taus, schemes, ms, horizons, windows, *, batch_
         st.g = np.empty((Ba, P))
         st.g_views = model._unpack(st.g)
         st.flat = X.reshape(L * Ba, P)
-        if st.uniform:
-            st.slot_views = [model._views(X[s]) for s in range(L)]
-        else:
+        st.slot_views = [model._views(X[s]) for s in range(L)]
+        if not st.uniform:
             st.stale = np.empty((Ba, P))
             st.stale_views = model._views(st.stale)
         if momentum_any:
@@ -942,8 +961,13 @@ def _train(model, x, y, th0, lr, taus, schemes, ms, horizons, windows, *, batch_
                     if not ok.all():
                         bad = ~ok if bad is None else bad | ~ok
             if loss_escape is not None and s % check_every == 0:
-                b2 = ~(model.value(xn, x, y) <= loss_escape)
-                bad = b2 if bad is None else bad | b2
+                if batch_size is None:  # the full-batch scratch serves the full-batch loss
+                    loss = model._value_into(st.slot_views[nxt], x, y, st.scratch)
+                else:
+                    loss = model.value(xn, x, y)
+                ok = loss <= loss_escape
+                if not ok.all():
+                    bad = ~ok if bad is None else bad | ~ok
             escaping = bad is not None and bad.any()
             finishing = s in st.finish_steps and s < steps
             if escaping or finishing:

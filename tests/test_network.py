@@ -440,3 +440,18 @@ def test_delayed_edge_of_stability_plot_draws_sharpness_and_its_line():
         assert_allclose(ax.lines[2 * i].get_xydata(), np.column_stack([c["step"][sel], c["sharpness"][sel]]))
         assert_allclose(ax.lines[2 * i + 1].get_ydata(), [st.threshold(int(t)) / c["eta"][sel][0]] * sel.sum())
     plotting.close(fig)
+
+
+def test_loss_escape_of_minibatch_training_checks_the_full_batch_loss(small):
+    """The escape test on the loss uses the full training set, also when the steps use
+    mini-batches (the check shares no scratch with the mini-batch gradient)."""
+    net = _model()
+    x, y = small.x_train, small.y_train
+    theta0 = 4.0 * net.init(0)  # large outputs: the loss varies much from sample to sample
+    kw = dict(steps=40, batch_size=3, rng=[5, 6], check_every=5)
+    free = run_delayed(net, x, y, theta0, [1e-6, 3.0], 1, record_every=5, **kw)
+    full = free.snapshot_loss[1:]  # full-batch losses at the checks (steps 5, 10, ...)
+    level = 1.01 * full[:, 0].max()  # the 3-sample losses of the still run cross it, the full loss not
+    run = run_delayed(net, x, y, theta0, [1e-6, 3.0], 1, loss_escape=level, **kw)
+    expected = [5 * (1 + int(np.argmax(full[:, b] > level))) if (full[:, b] > level).any() else -1 for b in (0, 1)]
+    assert run.escaped_at.tolist() == expected and expected[0] == -1
