@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 
-from _common import cpu_time, load, row
+from _common import load, row
 from stability import network_experiments as ne
 from stability.network import _minimum_edges, edge_horizon, minimum_edge, run_delayed
 
