@@ -6,7 +6,9 @@ cores (CPU time, because the machine is shared: wall time depends on the load); 
 vectorised state worth its complexity (batched faster than a loop over the same
 configurations).  Issue 14: the mini-batch edge searches of several delays in one state
 (``network._minimum_edges``) must give the same results as one state per delay
-(``minimum_edge``, the line says whether they are identical) and be faster (ratio > 1).
+(``minimum_edge``, the line says whether they are identical) and be faster (ratio > 1);
+so must the sharpness with the forward pass computed once per point (``network_sharpness``)
+against Lanczos on :meth:`MLP.hvp`, which redoes it at every product.
 
     python benchmarks/bench_network.py [--skip-figures]
 """
@@ -20,7 +22,8 @@ import numpy as np
 
 from _common import load, row
 from stability import network_experiments as ne
-from stability.network import _minimum_edges, edge_horizon, minimum_edge, run_delayed
+from stability.network import _minimum_edges, edge_horizon, minimum_edge, network_sharpness, run_delayed
+from stability.sharpness import lanczos
 
 
 def _cpu(f, *args, **kw):
@@ -68,6 +71,17 @@ def main(argv=None) -> int:
     print(f"mini-batch edge searches (batch {bs}, delays {taus}, {len(ne.FULL.sgd_seeds)} seeds): one state "
           f"{t_one:.2f} s, one state per delay {t_each:.2f} s, speed-up {ratio:.2f}x, identical results: {same}")
     row("mini-batch edge searches: delays in one state vs one per delay", f"{ratio:.2f}x, identical {same}",
+        "> 1, identical", ratio > 1 and same)
+
+    # sharpness (Lanczos): the forward pass once per point against at every product
+    pts = [mn.theta + 0.05 * np.random.default_rng(i).standard_normal(model.size) for i in range(20)]
+    t_cached, a = _cpu(lambda: [network_sharpness(model, p_, x, y, tol=1e-8).value for p_ in pts])
+    t_each, b = _cpu(lambda: [lanczos(lambda v, p_=p_: model.hvp(p_, v, x, y), model.size, tol=1e-8).value
+                              for p_ in pts])
+    same, ratio = a == b, t_each / t_cached
+    print(f"sharpness at {len(pts)} points: forward pass cached {t_cached:.3f} s, recomputed at every product "
+          f"{t_each:.3f} s, speed-up {ratio:.2f}x, identical results: {same}")
+    row("sharpness: forward pass cached vs recomputed per product", f"{ratio:.2f}x, identical {same}",
         "> 1, identical", ratio > 1 and same)
 
     # batched trainer against a loop over its configurations

@@ -419,10 +419,21 @@ class MLP:
         vv = v[None] if v.ndim == 1 else v
         if vv.shape != th.shape:
             raise ValueError(f"v must have the shape of theta {th.shape[1:] if single else th.shape}, got {v.shape}")
+        out = self._hvp_at(self._hvp_state(th, x, y), vv)
+        return out[0] if single else out
+
+    def _hvp_state(self, th, x, y):
+        """What :meth:`hvp` needs at ``th`` whatever ``v``: the forward pass, the output
+        gradient and ``dL/dh`` (Lanczos asks for dozens of products at one point)."""
         (W1, b1, W2, b2), a1, h1, d1, d2, f = self._forward(th, x)
-        V1, c1, V2, c2 = self._unpack(vv)
         _, df, p = self._loss_terms(f, y)
-        n = f.shape[1]
+        return x, W2, h1, d1, d2, df, p, np.matmul(df, W2)
+
+    def _hvp_at(self, state, vv):
+        """``H v`` for validated ``(B, P)`` directions ``vv`` at the point of ``state``."""
+        x, W2, h1, d1, d2, df, p, dh = state
+        V1, c1, V2, c2 = self._unpack(vv)
+        n = df.shape[1]
         # R-forward
         ra = np.matmul(x, V1.transpose(0, 2, 1)) + c1[:, None, :]
         rh = d1 * ra
@@ -432,17 +443,16 @@ class MLP:
             rdf = rf / n
         else:
             rdf = (p * rf - p * np.sum(p * rf, axis=2, keepdims=True)) / n
-        out = np.empty_like(th)
+        out = np.empty_like(vv)
         oW1, ob1, oW2, ob2 = self._unpack(out)
         oW2[:] = np.matmul(rdf.transpose(0, 2, 1), h1) + np.matmul(df.transpose(0, 2, 1), rh)
         ob2[:] = rdf.sum(axis=1)
-        dh = np.matmul(df, W2)
         rda = (np.matmul(rdf, W2) + np.matmul(df, V2)) * d1 + dh * d2 * ra
         oW1[:] = np.matmul(rda.transpose(0, 2, 1), x)
         ob1[:] = rda.sum(axis=1)
         if self.weight_decay:
             out += self.weight_decay * vv
-        return out[0] if single else out
+        return out
 
     def hessian(self, theta, x, y) -> np.ndarray:
         """The explicit ``(P, P)`` Hessian, column by column from :meth:`hvp` (small nets)."""
@@ -527,7 +537,13 @@ def network_sharpness(model: MLP, theta, x, y, *, tol: float = 1e-10, rng=0, sma
 
     theta = np.asarray(theta, dtype=float)
     sign = -1.0 if smallest else 1.0
-    res = lanczos(lambda v: sign * model.hvp(theta, v, x, y), model.size, tol=tol, rng=rng)
+    if theta.shape == (model.size,):  # the forward pass once, not at every product
+        th, _, xx, yy = model._prepare(theta, x, y)
+        state = model._hvp_state(th, xx, yy)
+        res = lanczos(lambda v: sign * model._hvp_at(state, np.asarray(v, dtype=float)[None])[0], model.size,
+                      tol=tol, rng=rng)
+    else:
+        res = lanczos(lambda v: sign * model.hvp(theta, v, x, y), model.size, tol=tol, rng=rng)
     if not smallest:
         return res
     return SharpnessResult(-res.value, res.vector, res.iterations, res.residual, res.converged, res.method)
