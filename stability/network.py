@@ -313,34 +313,61 @@ class MLP:
             ``(loss, grad)`` with shapes ``()`` and ``(P,)``, or ``(B,)`` and ``(B, P)``.
         """
         th, single, x, y = self._prepare(theta, x, y)
-        val, g = self._value_and_gradient(th, x, y, None)
+        val, g = self._value_and_gradient(th, x, y)
         return (float(val[0]), g[0]) if single else (val, g)
 
-    def _value_and_gradient(self, th, x, y, work):
-        """Batched loss and gradient for validated ``(B, P)`` input.
+    def _value_and_gradient(self, th, x, y):
+        """Batched loss and gradient for validated ``(B, P)`` input."""
+        g = np.empty_like(th)
+        val = self._gradient_into(self._views(th), x, y, self._scratch(th.shape[0], x), g, self._unpack(g),
+                                  value=True)
+        return val, g
 
-        ``work`` is None or a dict of scratch arrays reused between calls (the training
-        loop passes one): the ``(B, n, h)`` and ``(B, n, c)`` temporaries are then not
-        allocated at every step, which spares the page faults that fresh large arrays
-        cost (more than the arithmetic at these sizes).
-        """
-        B, n = th.shape[0], x.shape[-2]
-        h, c = self.n_hidden, self.n_out
-
-        def buf(name, shape):
-            if work is None:
-                return np.empty(shape)
-            arr = work.get(name)
-            if arr is None or arr.shape[0] < shape[0] or arr.shape[1:] != shape[1:]:
-                arr = work[name] = np.empty(shape)
-            return arr[:shape[0]]
-
+    def _views(self, th):
+        """``th`` and the views of its layers that the passes use: ``W1^T``, ``b1`` (as
+        ``(B, 1, h)``), ``W2^T``, ``W2``, ``b2`` (as ``(B, 1, c)``)."""
         W1, b1, W2, b2 = self._unpack(th)
-        a1 = buf("a1", (B, n, h))
-        np.matmul(x, W1.transpose(0, 2, 1), out=a1)
-        a1 += b1[:, None, :]
-        h1 = buf("h1", (B, n, h))
-        d1 = buf("d1", (B, n, h))
+        return th, W1.transpose(0, 2, 1), b1[:, None, :], W2.transpose(0, 2, 1), W2, b2[:, None, :]
+
+    def _scratch(self, B, x):
+        """Work arrays of :meth:`_gradient_into` for ``B`` networks and data ``x``."""
+        n, h, c = x.shape[-2], self.n_hidden, self.n_out
+        return (np.empty((B, n, h)), np.empty((B, n, h)), np.empty((B, n, h)), np.empty((B, n, c)),
+                np.empty((B, n, h)), np.ones(n))
+
+    def _value_into(self, views, x, y, scratch):
+        """The loss of :meth:`value` at ``views`` (from :meth:`_views`), computed in
+        ``scratch`` (from :meth:`_scratch`): the same operations in the same order."""
+        th, W1t, b1, W2t, _, b2 = views
+        a1, h1, _, f, _, _ = scratch
+        np.matmul(x, W1t, out=a1)
+        a1 += b1
+        if self.activation == "tanh":
+            np.tanh(a1, out=h1)
+        else:
+            np.logaddexp(0.0, a1, out=h1)
+        np.matmul(h1, W2t, out=f)
+        f += b2
+        if self.loss == "mse":
+            f -= y
+            val = 0.5 * np.einsum("bnc,bnc->b", f, f) / x.shape[-2]
+        else:
+            val = self._loss_terms(f, y)[0]
+        return val + 0.5 * self.weight_decay * np.einsum("bp,bp->b", th, th)
+
+    def _gradient_into(self, views, x, y, scratch, g, g_views, *, value=False):
+        """Gradient of the loss at ``views`` (from :meth:`_views` of a ``(B, P)`` array),
+        written into ``g`` (``(B, P)``, ``g_views = self._unpack(g)``); the loss if ``value``.
+
+        ``scratch`` comes from :meth:`_scratch`: the training loop allocates it once (and
+        the views once per ring slot), so that a step pays for the arithmetic, not for page
+        faults of fresh arrays or for rebuilding views, and skips the loss value.
+        """
+        th, W1t, b1, W2t, W2, b2 = views
+        a1, h1, d1, f, da, ones = scratch
+        n = x.shape[-2]
+        np.matmul(x, W1t, out=a1)
+        a1 += b1
         if self.activation == "tanh":
             np.tanh(a1, out=h1)
             np.multiply(h1, h1, out=d1)
@@ -351,30 +378,30 @@ class MLP:
             np.tanh(d1, out=d1)  # logistic(a) = (1 + tanh(a/2)) / 2, overflow-free
             d1 += 1.0
             d1 *= 0.5
-        f = buf("f", (B, n, c))
-        np.matmul(h1, W2.transpose(0, 2, 1), out=f)
-        f += b2[:, None, :]
+        np.matmul(h1, W2t, out=f)
+        f += b2
+        val = None
         if self.loss == "mse":
             f -= y  # residual, in place
-            val = 0.5 * np.einsum("bnc,bnc->b", f, f) / n
+            if value:
+                val = 0.5 * np.einsum("bnc,bnc->b", f, f) / n
             f /= n
             df = f
         else:
             val, df, _ = self._loss_terms(f, y)
-        g = np.empty_like(th)
-        gW1, gb1, gW2, gb2 = self._unpack(g)
-        ones = np.ones(n)  # sums over samples as products: faster than a middle-axis reduction
+        gW1, gb1, gW2, gb2 = g_views
+        # sums over samples as products with ones: faster than a middle-axis reduction
         np.matmul(df.transpose(0, 2, 1), h1, out=gW2)
         gb2[:] = np.matmul(ones, df)
-        da = buf("da", (B, n, h))
         np.matmul(df, W2, out=da)
         da *= d1
         gW1[:] = np.matmul(da.transpose(0, 2, 1), x)
         gb1[:] = np.matmul(ones, da)
         if self.weight_decay:
-            val = val + 0.5 * self.weight_decay * np.einsum("bp,bp->b", th, th)
+            if value:
+                val = val + 0.5 * self.weight_decay * np.einsum("bp,bp->b", th, th)
             g += self.weight_decay * th
-        return val, g
+        return val
 
     def gradient(self, theta, x, y):
         """Exact gradient, shape of ``theta``."""
@@ -392,10 +419,21 @@ class MLP:
         vv = v[None] if v.ndim == 1 else v
         if vv.shape != th.shape:
             raise ValueError(f"v must have the shape of theta {th.shape[1:] if single else th.shape}, got {v.shape}")
+        out = self._hvp_at(self._hvp_state(th, x, y), vv)
+        return out[0] if single else out
+
+    def _hvp_state(self, th, x, y):
+        """What :meth:`hvp` needs at ``th`` whatever ``v``: the forward pass, the output
+        gradient and ``dL/dh`` (Lanczos asks for dozens of products at one point)."""
         (W1, b1, W2, b2), a1, h1, d1, d2, f = self._forward(th, x)
-        V1, c1, V2, c2 = self._unpack(vv)
         _, df, p = self._loss_terms(f, y)
-        n = f.shape[1]
+        return x, W2, h1, d1, d2, df, p, np.matmul(df, W2)
+
+    def _hvp_at(self, state, vv):
+        """``H v`` for validated ``(B, P)`` directions ``vv`` at the point of ``state``."""
+        x, W2, h1, d1, d2, df, p, dh = state
+        V1, c1, V2, c2 = self._unpack(vv)
+        n = df.shape[1]
         # R-forward
         ra = np.matmul(x, V1.transpose(0, 2, 1)) + c1[:, None, :]
         rh = d1 * ra
@@ -405,17 +443,16 @@ class MLP:
             rdf = rf / n
         else:
             rdf = (p * rf - p * np.sum(p * rf, axis=2, keepdims=True)) / n
-        out = np.empty_like(th)
+        out = np.empty_like(vv)
         oW1, ob1, oW2, ob2 = self._unpack(out)
         oW2[:] = np.matmul(rdf.transpose(0, 2, 1), h1) + np.matmul(df.transpose(0, 2, 1), rh)
         ob2[:] = rdf.sum(axis=1)
-        dh = np.matmul(df, W2)
         rda = (np.matmul(rdf, W2) + np.matmul(df, V2)) * d1 + dh * d2 * ra
         oW1[:] = np.matmul(rda.transpose(0, 2, 1), x)
         ob1[:] = rda.sum(axis=1)
         if self.weight_decay:
             out += self.weight_decay * vv
-        return out[0] if single else out
+        return out
 
     def hessian(self, theta, x, y) -> np.ndarray:
         """The explicit ``(P, P)`` Hessian, column by column from :meth:`hvp` (small nets)."""
@@ -500,7 +537,13 @@ def network_sharpness(model: MLP, theta, x, y, *, tol: float = 1e-10, rng=0, sma
 
     theta = np.asarray(theta, dtype=float)
     sign = -1.0 if smallest else 1.0
-    res = lanczos(lambda v: sign * model.hvp(theta, v, x, y), model.size, tol=tol, rng=rng)
+    if theta.shape == (model.size,):  # the forward pass once, not at every product
+        th, _, xx, yy = model._prepare(theta, x, y)
+        state = model._hvp_state(th, xx, yy)
+        res = lanczos(lambda v: sign * model._hvp_at(state, np.asarray(v, dtype=float)[None])[0], model.size,
+                      tol=tol, rng=rng)
+    else:
+        res = lanczos(lambda v: sign * model.hvp(theta, v, x, y), model.size, tol=tol, rng=rng)
     if not smallest:
         return res
     return SharpnessResult(-res.value, res.vector, res.iterations, res.residual, res.converged, res.method)
@@ -642,6 +685,15 @@ def _per_config(values, B, name, conv):
     return [conv(v) for v in vals]
 
 
+def _check_data(model, x, y):
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    n = x.shape[0]
+    if x.ndim != 2 or y.shape != (n, model.n_out) or x.shape[1] != model.n_in:
+        raise ValueError(f"x, y must have shapes (n, {model.n_in}), (n, {model.n_out}); got {x.shape}, {y.shape}")
+    return x, y
+
+
 def run_delayed(model: MLP, x, y, theta0, learning_rates, delay, *, momentum="none", m=0.0,
                 steps: int, batch_size: int | None = None, rng=None, reference=None,
                 escape: float | None = None, direction=None, radius: float | None = None,
@@ -714,11 +766,7 @@ def run_delayed(model: MLP, x, y, theta0, learning_rates, delay, *, momentum="no
     ms = _per_config(m, B, "m", float)
     for s_, m_ in zip(schemes, ms):
         check_momentum(s_, m_)
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
-    n = x.shape[0]
-    if x.ndim != 2 or y.shape != (n, model.n_out) or x.shape[1] != model.n_in:
-        raise ValueError(f"x, y must have shapes (n, {model.n_in}), (n, {model.n_out}); got {x.shape}, {y.shape}")
+    x, y = _check_data(model, x, y)
     if batch_size is not None:
         batch_size = _check_int(batch_size, "batch_size")
         if rng is None:
@@ -746,17 +794,7 @@ def run_delayed(model: MLP, x, y, theta0, learning_rates, delay, *, momentum="no
         record_every = _check_int(record_every, "record_every")
 
     K = int(taus.max())
-    L = K + 2
-    X = np.empty((L, B, P))
-    X[:] = th0
-    momentum_any = any(s_ != "none" for s_ in schemes)
-    V = np.zeros((L, B, P)) if momentum_any else None
-    mcoef = np.array([m_ if s_ != "none" else 0.0 for s_, m_ in zip(schemes, ms)])[:, None]
-    step = (lr * np.where(np.array(schemes) == "none", 1.0, 1.0 - mcoef[:, 0]))[:, None]
-    shifted = np.array([s_ == "shifted" for s_ in schemes])
-    uniform_delay = bool(np.all(taus == taus[0]))
-    cols = np.arange(B)
-
+    seqs = None
     if batch_size is not None:
         if isinstance(rng, (list, tuple)):
             if len(rng) != B:
@@ -765,97 +803,239 @@ def run_delayed(model: MLP, x, y, theta0, learning_rates, delay, *, momentum="no
         else:
             base = _as_seed_sequence(rng)
             seqs = [_child(base, b) for b in range(B)]
-        gens = [np.random.default_rng(s) for s in seqs]
-    alive = np.ones(B, dtype=bool)
-    escaped_at = np.full(B, -1, dtype=np.int64)
+    return _train(model, x, y, th0, lr, taus, schemes, ms, np.full(B, steps),
+                  np.full(B, max(1, min(steps // 4, 8 * (K + 2)))), batch_size=batch_size, seqs=seqs, ref=ref,
+                  escape=escape, direction=direction, radius=radius, loss_escape=loss_escape,
+                  check_every=check_every, record_every=record_every, chunk=chunk)
+
+
+def _train(model, x, y, th0, lr, taus, schemes, ms, horizons, windows, *, batch_size, seqs, ref, escape,
+           direction, radius, loss_escape, check_every, record_every, chunk, growth=True) -> DelayedRun:
+    """The training loop of :func:`run_delayed` for validated input, with a horizon and a
+    growth window per configuration (``horizons``, ``windows``: ``(B,)`` ints).
+
+    Configuration ``b`` takes ``horizons[b]`` steps and gets exactly the numbers that
+    :func:`run_delayed` with ``steps = horizons[b]`` gives it: every row of the state is
+    computed on its own (batched matrix products are one product per row, the reductions
+    are per row), so a batch may mix configurations of different horizons, delays and
+    schemes (:func:`minimum_edge` runs all its delays in one state this way).  Rows that
+    leave (escape, or reach their horizon) are removed from the state, which is then
+    compacted, so that every step works on contiguous arrays of the rows still training.
+    ``growth=False`` skips the growth windows (the growth rate and end distance are then
+    meaningless) for callers that use only the escapes.
+    """
+    B, P = lr.size, model.size
+    n = x.shape[0]
+    horizons = np.asarray(horizons, dtype=np.int64)
+    windows = np.asarray(windows, dtype=np.int64)
+    steps = int(horizons.max())
+    mids = horizons // 2
+    L = int(taus.max()) + 2
+    momentum_any = any(s_ != "none" for s_ in schemes)
+    mcoef_all = np.array([m_ if s_ != "none" else 0.0 for s_, m_ in zip(schemes, ms)])[:, None]
+    step_all = (lr * np.where(np.array(schemes) == "none", 1.0, 1.0 - mcoef_all[:, 0]))[:, None]
+    shifted_all = np.array([s_ == "shifted" for s_ in schemes])
     track = ref is not None
+    need_finite = not (track and (escape is not None or radius is not None))  # else the limits catch inf/NaN
+    theta = np.array(np.broadcast_to(th0, (B, P)))  # final (or frozen) parameters, row by row
+    escaped_at = np.full(B, -1, dtype=np.int64)
     if track:
-        d0sq = np.einsum("bp,bp->b", X[0] - ref, X[0] - ref)
-        lim = (escape ** 2) * d0sq if escape is not None else np.full(B, np.inf)
-        window = max(1, min(steps // 4, 8 * (K + 2)))
-        mid = steps // 2
+        d0sq = np.einsum("bp,bp->b", theta - ref, theta - ref)
+        lim_all = (escape ** 2) * d0sq if escape is not None else np.full(B, np.inf)
         wmax_mid = np.zeros(B)
         wmax_end = np.zeros(B)
     snaps, snap_steps, snap_loss = [], [], []
-
-    def snapshot(t, cur):
-        snaps.append(X[cur].copy())
-        snap_steps.append(t)
-        snap_loss.append(model.value(X[cur], x, y))
-
     if record_every is not None:
-        snapshot(0, 0)
-    idx_block = None
-    sel = slice(None)  # rows still training (escaped rows are frozen and skipped)
-    work = {}  # scratch arrays of the gradient, reused at every step
+        snaps.append(theta.copy())
+        snap_steps.append(0)
+        snap_loss.append(model.value(theta, x, y))
+    gens_all = [np.random.default_rng(s) for s in seqs] if batch_size is not None else None
+    xy = np.concatenate([x, y], axis=1) if batch_size is not None else None
+
+    # the state of the rows still training ("active"), rebuilt when rows leave
+    class S:  # noqa: N801 - a namespace
+        pass
+
+    st = S()
+
+    def build(act, X, V, idx_block):
+        Ba = act.size
+        st.act, st.X, st.V, st.idx_block = act, X, V, idx_block
+        if Ba == 0:
+            st.wmid = st.wend = np.empty(0)
+            return
+        st.step, st.mcoef, st.shifted = step_all[act], mcoef_all[act], shifted_all[act]
+        st.taus = taus[act]
+        st.uniform = bool(np.all(st.taus == st.taus[0]))
+        st.cols = np.arange(Ba)
+        st.hz, st.mid, st.win = horizons[act], mids[act], windows[act]
+        st.finish_steps = set(st.hz.tolist())
+        st.same_windows = bool(np.all(st.hz == st.hz[0]) and np.all(st.win == st.win[0]))
+        st.mid_lo, st.mid_hi = int((st.mid - st.win).min()), int(st.mid.max())
+        st.end_lo = int((st.hz - st.win).min())
+        if track:
+            st.lim = lim_all[act]
+            st.wmid, st.wend = wmax_mid[act], wmax_end[act]
+            st.dev = np.empty((Ba, P))
+        st.gens = None if gens_all is None else [gens_all[i] for i in act]
+        st.g = np.empty((Ba, P))
+        st.g_views = model._unpack(st.g)
+        st.flat = X.reshape(L * Ba, P)
+        st.slot_views = [model._views(X[s]) for s in range(L)]
+        if not st.uniform:
+            st.stale = np.empty((Ba, P))
+            st.stale_views = model._views(st.stale)
+        if momentum_any:
+            st.vflat = V.reshape(L * Ba, P)
+            st.vsrc = np.empty((Ba, P))
+        if batch_size is not None:  # inputs and targets gathered together, one take a step
+            st.xyb = np.empty((Ba, batch_size, xy.shape[1]))
+            st.xb, st.yb = st.xyb[..., :x.shape[1]], st.xyb[..., x.shape[1]:]
+        st.scratch = model._scratch(Ba, x if batch_size is None else st.xb)
+
+    X0 = np.empty((L, B, P))
+    X0[:] = th0
+    build(np.arange(B), X0, np.zeros((L, B, P)) if momentum_any else None, None)
+    s = 0
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(steps):
+            X, Ba = st.X, st.act.size
             cur = t % L
             nxt = (t + 1) % L
-            if uniform_delay:
-                slot = (t - int(taus[0])) % L
-                stale = X[slot][sel]
+            s = t + 1
+            if Ba == 0:  # every row has escaped: only the snapshots go on
+                if s % record_every == 0:
+                    snaps.append(theta.copy())
+                    snap_steps.append(s)
+                    snap_loss.append(model.value(theta, x, y))
+                continue
+            if st.uniform:
+                slot = (t - int(st.taus[0])) % L
+                views = st.slot_views[slot]
             else:
-                slot = (t - taus) % L
-                stale = X[slot, cols][sel]
+                slot = (t - st.taus) % L
+                np.take(st.flat, slot * Ba + st.cols, axis=0, out=st.stale)
+                views = st.stale_views
             if batch_size is None:
-                g = model._value_and_gradient(stale, x, y, work)[1]
+                xb, yb = x, y
             else:
                 j = t % chunk
                 if j == 0:
-                    k = min(chunk, steps - t)
-                    idx_block = np.stack([gen.integers(0, n, size=(k, batch_size)) for gen in gens], axis=1)
-                idx = idx_block[j][sel]
-                g = model._value_and_gradient(stale, x[idx], y[idx], work)[1]
-            g *= step[sel]
+                    k = min(chunk, steps - t)  # a shorter horizon uses a prefix of the same draws
+                    st.idx_block = np.stack([gen.integers(0, n, size=(k, batch_size)) for gen in st.gens], axis=1)
+                idx = st.idx_block[j]
+                xb, yb = st.xb, st.yb
+                np.take(xy, idx, axis=0, out=st.xyb)
+            g = st.g
+            model._gradient_into(views, xb, yb, st.scratch, g, st.g_views)
+            g *= st.step
+            xn = X[nxt]
             if momentum_any:
-                if not shifted.any():
-                    v_old = V[cur][sel]
-                elif uniform_delay:
-                    v_old = np.where(shifted[sel, None], V[slot][sel], V[cur][sel])
+                V = st.V
+                if not st.shifted.any():
+                    v_old = V[cur]
+                elif st.shifted.all() and st.uniform:
+                    v_old = V[slot]
                 else:
-                    v_old = np.where(shifted[sel, None], V[slot, cols][sel], V[cur][sel])
-                v_new = v_old * mcoef[sel]
-                v_new -= g
-                V[nxt][sel] = v_new
-                X[nxt][sel] = X[cur][sel] + v_new
+                    src = np.where(st.shifted, slot, cur)
+                    v_old = st.vsrc
+                    np.take(st.vflat, src * Ba + st.cols, axis=0, out=v_old)
+                vn = V[nxt]
+                np.multiply(v_old, st.mcoef, out=vn)
+                vn -= g
+                np.add(X[cur], vn, out=xn)
             else:
-                X[nxt][sel] = X[cur][sel] - g
-            bad = ~np.isfinite(X[nxt]).all(axis=1)
-            s = t + 1
+                np.subtract(X[cur], g, out=xn)
+            bad = ~np.isfinite(xn).all(axis=1) if need_finite else None
             if track:
-                dev = X[nxt] - ref
-                sq = np.einsum("bp,bp->b", dev, dev)
-                bad |= ~(sq <= lim)
+                if not growth:
+                    in_mid = in_end = False
+                elif st.same_windows:
+                    in_mid = st.mid_lo < s <= st.mid_hi
+                    in_end = s > st.end_lo
+                else:
+                    in_mid = st.mid_lo < s <= st.mid_hi and (st.mid - st.win < s) & (s <= st.mid)
+                    in_end = s > st.end_lo and (st.hz - st.win < s)
+                dev = st.dev
+                np.subtract(xn, ref, out=dev)
+                if escape is not None or in_mid is not False or in_end is not False:
+                    sq = np.einsum("bp,bp->b", dev, dev)
+                    if escape is not None:
+                        ok = sq <= st.lim
+                        if not ok.all():
+                            bad = ~ok if bad is None else bad | ~ok
+                    if in_mid is True:
+                        np.maximum(st.wmid, sq, out=st.wmid)
+                    elif in_mid is not False and in_mid.any():
+                        np.maximum(st.wmid, np.where(in_mid, sq, st.wmid), out=st.wmid)
+                    if in_end is True:
+                        np.maximum(st.wend, sq, out=st.wend)
+                    elif in_end is not False and in_end.any():
+                        np.maximum(st.wend, np.where(in_end, sq, st.wend), out=st.wend)
                 if radius is not None:
-                    bad |= ~(np.abs(dev @ direction) <= radius)
-                if mid - window < s <= mid:
-                    np.maximum(wmax_mid, sq, out=wmax_mid)
-                if s > steps - window:
-                    np.maximum(wmax_end, sq, out=wmax_end)
+                    ok = np.abs(dev @ direction) <= radius
+                    if not ok.all():
+                        bad = ~ok if bad is None else bad | ~ok
             if loss_escape is not None and s % check_every == 0:
-                bad |= ~(model.value(X[nxt], x, y) <= loss_escape)
-            newly = bad & alive
-            if newly.any():
-                escaped_at[newly] = s
-                alive &= ~newly
-                X[:, newly] = X[cur][newly]  # freeze at the last state inside the limits
-                if momentum_any:
-                    V[:, newly] = 0.0
-                sel = np.flatnonzero(alive)
-                if sel.size == 0 and record_every is None:
+                if batch_size is None:  # the full-batch scratch serves the full-batch loss
+                    loss = model._value_into(st.slot_views[nxt], x, y, st.scratch)
+                else:
+                    loss = model.value(xn, x, y)
+                ok = loss <= loss_escape
+                if not ok.all():
+                    bad = ~ok if bad is None else bad | ~ok
+            escaping = bad is not None and bad.any()
+            finishing = s in st.finish_steps and s < steps
+            if escaping or finishing:
+                leave = bad.copy() if escaping else np.zeros(Ba, dtype=bool)
+                rows = st.act[leave]
+                escaped_at[rows] = s
+                theta[rows] = X[cur][leave]  # frozen at the last state inside the limits
+                if finishing:
+                    done = (st.hz == s) & ~leave
+                    theta[st.act[done]] = xn[done]
+                    leave |= done
+                if track:
+                    wmax_mid[st.act] = st.wmid
+                    wmax_end[st.act] = st.wend
+                keep = ~leave
+                build(st.act[keep], np.ascontiguousarray(X[:, keep]),
+                      np.ascontiguousarray(st.V[:, keep]) if momentum_any else None,
+                      None if st.idx_block is None else st.idx_block[:, keep])
+                if st.act.size == 0 and record_every is None:
                     break
             if record_every is not None and s % record_every == 0:
-                snapshot(s, nxt)
+                full = theta.copy()
+                full[st.act] = st.X[nxt]
+                snaps.append(full)
+                snap_steps.append(s)
+                snap_loss.append(model.value(full, x, y))
+    s_run = s  # the last step simulated
+    if st.act.size:
+        theta[st.act] = st.X[steps % L]
     if track:
+        wmax_mid[st.act] = st.wmid
+        wmax_end[st.act] = st.wend
+        # an escaped row stays frozen, and its frozen distance enters the windows it still
+        # spans (up to the last step simulated)
+        esc = np.flatnonzero(escaped_at >= 0)
+        if esc.size:
+            dev = theta[esc] - ref
+            fsq = np.einsum("bp,bp->b", dev, dev)
+            se, hz, md, wn = escaped_at[esc], horizons[esc], mids[esc], windows[esc]
+            last = np.minimum(hz, s_run)
+            m_ = np.maximum(se, md - wn) < np.minimum(md, last)
+            e_ = np.maximum(se, hz - wn) < last
+            wmax_mid[esc[m_]] = np.maximum(wmax_mid[esc[m_]], fsq[m_])
+            wmax_end[esc[e_]] = np.maximum(wmax_end[esc[e_]], fsq[e_])
         with np.errstate(divide="ignore", invalid="ignore"):
-            rate = 0.5 * (np.log(wmax_end) - np.log(wmax_mid)) / max(1, steps - mid)
+            rate = 0.5 * (np.log(wmax_end) - np.log(wmax_mid)) / np.maximum(1, horizons - mids)
         rate = np.where(escaped_at >= 0, np.inf, rate)
         start_d, end_d = np.sqrt(d0sq), np.sqrt(wmax_end)
     else:
         rate = start_d = end_d = np.full(B, np.nan)
     rec = record_every is not None
-    return DelayedRun(X[steps % L].copy(), escaped_at >= 0, escaped_at, rate,
+    return DelayedRun(theta, escaped_at >= 0, escaped_at, rate,
                       np.array(snaps) if rec else None, np.array(snap_steps) if rec else None,
                       np.array(snap_loss) if rec else None, start_d, end_d)
 
@@ -972,10 +1152,32 @@ def minimum_edge(model: MLP, x, y, minimum: Minimum, delay: int, *, schemes=(("n
     skip the edge only if leaving is monotone in the learning rate over the bracket,
     which holds for the linearisation (every ``alpha < alpha*`` is stable).
     """
+    return _minimum_edges(model, x, y, minimum, [delay], steps=None if steps is None else [steps], schemes=schemes,
+                          perturbation=perturbation, escape=escape, grid=grid, rounds=rounds, lower=lower,
+                          batch_size=batch_size, radius=radius, rng=rng)
+
+
+def _minimum_edges(model: MLP, x, y, minimum: Minimum, delays, *, steps=None, schemes=(("none", 0.0),),
+                   perturbation: float = 1e-4, escape: float = 100.0, grid: int = 10, rounds: int = 3,
+                   lower: float = 1e-2, batch_size: int | None = None, radius: float = 0.1,
+                   rng=0) -> tuple[EdgeSearch, ...]:
+    """:func:`minimum_edge` for several delays at once (``steps``: one horizon per delay,
+    default :func:`edge_horizon` of each), all in one vectorised state.
+
+    The searches are independent: each follows its own bracket, and each row of the state
+    gets the numbers a separate call would give it (:func:`_train`), so the result is
+    exactly ``sum((minimum_edge(..., delay, steps=s, ...) for delay, s in ...), ())``,
+    delays outermost.  One state instead of one per delay cuts the per-step overhead of
+    the small mini-batch runs, which costs more than their arithmetic.
+    """
     if not isinstance(minimum, Minimum):
         raise TypeError(f"minimum must be a Minimum (from find_minimum), got {type(minimum).__name__}")
-    delay = _check_int(delay, "delay", low=0)
-    steps = edge_horizon(delay) if steps is None else _check_int(steps, "steps")
+    delays = [_check_int(d_, "delay", low=0) for d_ in delays]
+    if steps is None:
+        steps = [edge_horizon(d_) for d_ in delays]
+    steps = [_check_int(s_, "steps") for s_ in steps]
+    if len(steps) != len(delays):
+        raise ValueError(f"steps has {len(steps)} entries for {len(delays)} delays")
     grid = _check_int(grid, "grid")
     rounds = _check_int(rounds, "rounds")
     perturbation = check_real(perturbation, "perturbation", low=0.0, low_inclusive=False)
@@ -984,45 +1186,58 @@ def minimum_edge(model: MLP, x, y, minimum: Minimum, delay: int, *, schemes=(("n
     for s_, m_ in schemes:
         check_momentum(s_, m_)
     radius = check_real(radius, "radius", low=0.0, low_inclusive=False)
+    x, y = _check_data(model, x, y)
+    if batch_size is None:
+        escape = check_real(escape, "escape", low=1.0, low_inclusive=False)
+    else:
+        batch_size = _check_int(batch_size, "batch_size")
     a = minimum.sharpness
     start = minimum.theta + perturbation * minimum.direction
     seeds = [None] if batch_size is None else (list(rng) if isinstance(rng, (list, tuple)) else [rng])
     if not seeds:
         raise ValueError("rng is an empty sequence of seeds")
-    searches = [(s_, m_, sd) for s_, m_ in schemes for sd in seeds]
+    searches = [(d_, st_, s_, m_, sd) for d_, st_ in zip(delays, steps) for s_, m_ in schemes for sd in seeds]
     S = len(searches)
+    if S == 0:
+        return ()
     lo = np.array([lower / a] * S)
-    hi = np.array([4.0 * (1.0 + m_) / (1.0 - m_) / a for _, m_, _ in searches])
+    hi = np.array([4.0 * (1.0 + m_) / (1.0 - m_) / a for _, _, _, m_, _ in searches])
 
-    def leaves(etas):  # etas (S, k) -> bool (S, k)
+    def leaves(which, etas):  # searches `which`, etas (len(which), k) -> bool (len(which), k)
         k = etas.shape[1]
-        mom = [s_ for s_, _, _ in searches for _ in range(k)]
-        mm = [m_ for _, m_, _ in searches for _ in range(k)]
-        streams = [sd for _, _, sd in searches for _ in range(k)] if batch_size is not None else None
-        run = run_delayed(model, x, y, start, etas.ravel(), delay, momentum=mom, m=mm, steps=steps,
-                          batch_size=batch_size, rng=streams, reference=minimum.theta,
-                          escape=None if batch_size is not None else escape,
-                          direction=None if batch_size is None else minimum.direction,
-                          radius=None if batch_size is None else radius)
+        rows = [searches[i] for i in which for _ in range(k)]
+        taus = np.array([r[0] for r in rows], dtype=np.int64)
+        horizons = np.array([r[1] for r in rows], dtype=np.int64)
+        windows = np.maximum(1, np.minimum(horizons // 4, 8 * (taus + 2)))
+        seqs = None if batch_size is None else [_as_seed_sequence(r[4]) for r in rows]
+        run = _train(model, x, y, start, etas.ravel(), taus, [r[2] for r in rows], [r[3] for r in rows],
+                     horizons, windows, batch_size=batch_size, seqs=seqs, ref=minimum.theta,
+                     escape=None if batch_size is not None else escape,
+                     direction=None if batch_size is None else minimum.direction,
+                     radius=None if batch_size is None else radius, loss_escape=None, check_every=10,
+                     record_every=None, chunk=256, growth=batch_size is None)
         out = run.escaped if batch_size is not None else run.left
-        return out.reshape(S, k)
+        return out.reshape(len(which), k)
 
-    for _ in range(8):  # widen until the top leaves and the bottom stays
-        ends = leaves(np.stack([lo, hi], axis=1))
-        if ends[:, 1].all() and not ends[:, 0].any():
+    pending = np.arange(S)
+    for _ in range(8):  # widen until the top leaves and the bottom stays (each search on its own)
+        ends = leaves(pending, np.stack([lo[pending], hi[pending]], axis=1))
+        hi[pending] = np.where(ends[:, 1], hi[pending], hi[pending] * 4.0)
+        lo[pending] = np.where(ends[:, 0], lo[pending] / 16.0, lo[pending])
+        pending = pending[~(ends[:, 1] & ~ends[:, 0])]
+        if pending.size == 0:
             break
-        hi = np.where(ends[:, 1], hi, hi * 4.0)
-        lo = np.where(ends[:, 0], lo / 16.0, lo)
     else:
         raise ArithmeticError(f"no learning-rate bracket found between {lo.min():.3g} and {hi.max():.3g}")
+    every = np.arange(S)
     for _ in range(rounds):
         frac = np.arange(1, grid + 1) / (grid + 1)
         etas = lo[:, None] * (hi / lo)[:, None] ** frac[None, :]
-        bad = leaves(etas)
+        bad = leaves(every, etas)
         for i in range(S):
             first = int(np.argmax(bad[i])) if bad[i].any() else grid
             new_lo = lo[i] if first == 0 else etas[i, first - 1]
             new_hi = hi[i] if first == grid else etas[i, first]
             lo[i], hi[i] = new_lo, new_hi
-    return tuple(EdgeSearch(s_, m_, delay, float(math.sqrt(lo[i] * hi[i])), (float(lo[i]), float(hi[i])),
-                            rounds, steps, sd) for i, (s_, m_, sd) in enumerate(searches))
+    return tuple(EdgeSearch(s_, m_, d_, float(math.sqrt(lo[i] * hi[i])), (float(lo[i]), float(hi[i])),
+                            rounds, st_, sd) for i, (d_, st_, s_, m_, sd) in enumerate(searches))

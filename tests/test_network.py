@@ -14,6 +14,8 @@ import stability as st
 from stability import network_experiments as ne
 from stability.network import (
     MLP,
+    _minimum_edges,
+    _train,
     find_minimum,
     load_digits_data,
     minimum_edge,
@@ -231,6 +233,40 @@ def test_seeds_give_identical_experiment_results_run_to_run():
     assert e1 == e2
 
 
+def test_edge_searches_of_several_delays_in_one_state_equal_one_search_per_delay():
+    """The figure runs the mini-batch searches of all its delays in one vectorised state
+    (rows of different delays, horizons and escape times side by side, compacted as they
+    leave); every search must come out exactly as when it runs alone."""
+    data = load_digits_data(n_train=40, n_test=20, components=4, rng=1)
+    net = MLP(4, 5, 10, weight_decay=1e-3)
+    x, y = data.x_train, data.y_train
+    mn = find_minimum(net, x, y, eta=0.2, steps=300, rng=4)
+    taus, steps = (0, 3, 1), (40, 420, 300)  # horizons short enough to change the edges
+    kw = dict(batch_size=4, rng=[7, 8], radius=0.05, grid=5, rounds=2)
+    joint = _minimum_edges(net, x, y, mn, taus, steps=steps, **kw)
+    alone = sum((minimum_edge(net, x, y, mn, t, steps=s, **kw) for t, s in zip(taus, steps)), ())
+    assert joint == alone
+    assert [(r.delay, r.steps, r.seed) for r in joint] == [(t, s, sd) for t, s in zip(taus, steps) for sd in (7, 8)]
+    kw = dict(schemes=(("none", 0.0), ("shifted", 0.9)), grid=4, rounds=2)  # full batch: growth windows
+    joint = _minimum_edges(net, x, y, mn, taus, steps=steps, **kw)
+    assert joint == sum((minimum_edge(net, x, y, mn, t, steps=s, **kw) for t, s in zip(taus, steps)), ())
+    # the training runs underneath, row by row: horizon, growth window, escape
+    start, lrs = mn.theta + 1e-4 * mn.direction, np.array([0.5, 3.0, 0.9, 1.5, 2.5, 60.0]) / mn.sharpness
+    taus6, hz = np.array([0, 0, 3, 3, 1, 1]), np.array([40, 40, 420, 420, 300, 300])
+    win = np.maximum(1, np.minimum(hz // 4, 8 * (taus6 + 2)))
+    run = _train(net, x, y, start, lrs, taus6, ["none"] * 6, [0.0] * 6, hz, win, batch_size=None, seqs=None,
+                 ref=mn.theta, escape=100.0, direction=None, radius=None, loss_escape=None, check_every=10,
+                 record_every=None, chunk=256)
+    assert run.escaped.any() and not run.escaped.all()
+    for b in range(6):
+        one = run_delayed(net, x, y, start, lrs[b:b + 1], int(taus6[b]), steps=int(hz[b]), reference=mn.theta,
+                          escape=100.0)
+        assert_array_equal(run.theta[b], one.theta[0])
+        assert (run.escaped_at[b], run.growth_rate[b]) == (one.escaped_at[0], one.growth_rate[0])
+        if not one.escaped[0]:
+            assert run.end_distance[b] == one.end_distance[0]
+
+
 # ---------------------------------------------------------------- the edge at a minimum
 
 EDGE_SETUP = replace(ne.REDUCED, edge_taus=(0, 2, 4, 8, 16), sgd_taus=())
@@ -404,3 +440,18 @@ def test_delayed_edge_of_stability_plot_draws_sharpness_and_its_line():
         assert_allclose(ax.lines[2 * i].get_xydata(), np.column_stack([c["step"][sel], c["sharpness"][sel]]))
         assert_allclose(ax.lines[2 * i + 1].get_ydata(), [st.threshold(int(t)) / c["eta"][sel][0]] * sel.sum())
     plotting.close(fig)
+
+
+def test_loss_escape_of_minibatch_training_checks_the_full_batch_loss(small):
+    """The escape test on the loss uses the full training set, also when the steps use
+    mini-batches (the check shares no scratch with the mini-batch gradient)."""
+    net = _model()
+    x, y = small.x_train, small.y_train
+    theta0 = 4.0 * net.init(0)  # large outputs: the loss varies much from sample to sample
+    kw = dict(steps=40, batch_size=3, rng=[5, 6], check_every=5)
+    free = run_delayed(net, x, y, theta0, [1e-6, 3.0], 1, record_every=5, **kw)
+    full = free.snapshot_loss[1:]  # full-batch losses at the checks (steps 5, 10, ...)
+    level = 1.01 * full[:, 0].max()  # the 3-sample losses of the still run cross it, the full loss not
+    run = run_delayed(net, x, y, theta0, [1e-6, 3.0], 1, loss_escape=level, **kw)
+    expected = [5 * (1 + int(np.argmax(full[:, b] > level))) if (full[:, b] > level).any() else -1 for b in (0, 1)]
+    assert run.escaped_at.tolist() == expected and expected[0] == -1
