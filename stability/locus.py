@@ -59,7 +59,15 @@ the span).  An interval is discarded only if this certified lower bound of ``|al
 exceeds the best accepted edge so far; the others are refined (a bracketed, safeguarded
 Newton iteration on ``g`` with ``P, Q`` evaluated directly, started at the secant point
 of its bracket, to ``4 eps`` relative in ``theta``), cheapest estimate first: the four
-cheapest alone (their edge usually discards all the others), then in batches.  The
+cheapest alone (their edge usually discards all the others), then in batches.  An
+uncertified cell whose ends differ in sign holds a zero too (perhaps three): its bracket
+joins that refinement, since a crossing found is a crossing and can only lower the edge so
+far to a true value; the cell itself stays for the bisection.  A second lower bound of
+``|P|`` comes from ``R = P / (z - 1)``: ``|P| >= 2 sin(theta/2) min|R|`` where ``min|R|``
+is bounded below by ``R``'s largest term minus all the others (``1 - m`` for the three
+schemes), so ``|alpha| >= 2 sin(theta/2) (1 - m) / |Q|``; the Taylor bound of ``|P|``
+cannot see the factor ``|z - 1|`` and, with momentum near 1 at long delays, discarded no
+cell near ``theta = 0``.  The
 Taylor bound of ``|P|`` (``|Q|``) uses derivatives up to order 3, or only order 1 when
 the radius ``r N_P`` is at most ``1e-4`` (the remainder ``||P|| rho^k / k!`` is a valid
 bound for every order ``k``: ``|T^(k)| <= N^k sum |p_j|``; the lower order only costs at most
@@ -77,13 +85,31 @@ more than 4096 of them at once, that cannot be discarded by the ``|alpha|`` boun
 
 **theta -> 0.**  With momentum near 1 two roots meet next to ``z = 1`` and leave the
 circle at angles of about ``1e-3`` or less; nothing special is needed: ``f(0) != 0``,
-the first cells are certified or bisected like any other.
+the first cells are certified or bisected like any other.  The rounding model ``e`` of
+the cosine coefficients counts, for each ``e_i``, only the terms of its suffix sum that
+carry an error (from sparse correlations most are exact zeros); counting all ``n`` of
+them grew like ``n^2`` and at ``tau = 1e6`` with ``m >= 0.999`` exceeded ``|f|`` near
+``theta = 0``, where no cell could then be certified.
+
+**Not certifiable in double precision.**  ``Empirical`` pmfs with mass at ``0`` and at
+``K`` only (e.g. ``{0: .5, K: .5}``) put every one of the ``K/2`` crossings at exactly
+``alpha = 2`` (``P + 2Q = z^(K+1) + 1``), each next to a pole of ``-P/Q`` closer than
+about ``theta / K``: from ``K`` of about ``10^5`` the bisection budget runs out and
+:class:`ArithmeticError` is raised (``K = 30000``: 1.9 s).
 
 Accuracy: the zero is located by Newton's method on ``g`` (evaluated directly, with the
 supports centred so that phases stay small) until the step stalls at rounding level;
-the relative error of ``alpha`` is then a few ``eps / theta`` (measured against eq. 6:
-about 2e-12 at ``tau = 1e5``, 1.3e-11 at ``tau = 1e6``; below 1e-12 against a 30-digit
-truth for supports up to 256).  Exception: where a pair of roots only touches the circle
+``P`` is evaluated as ``2i sin(theta/2) e^{i theta/2} R(e^{i theta})`` (when ``R`` has no
+more terms than ``P``, as for every scheme here), with ``P(1)``, 0 for every polynomial
+here, taken as 0 when it is only the rounding of the coefficients.  Summed directly,
+``P``'s terms of size ``||P||`` cancel to ``|P| ~ (1 - m) theta`` at the edge's angle
+``theta ~ 1/tau``, and the edge lost ``eps tau / (1 - m)`` (up to 1.4e-8 at ``tau = 1e5``
+and 1e-6 at ``tau = 1e6`` with shifted momentum 0.9999); through ``R`` only ``R``'s own
+cancellation, ``eps / (1 - m)``, is left.  The relative error of ``alpha`` is then a few
+``eps / theta`` (measured against eq. 6: about 2e-12 at ``tau = 1e5``, 1.3e-11 at
+``tau = 1e6``; below 1e-12 against a 30-digit truth for supports up to 256; with
+standard and shifted momentum ``m`` in 0.9..0.9999 and constant delays up to ``1e6``,
+at most 1.1e-12 against 40-digit solutions of the unit-circle conditions).  Exception: where a pair of roots only touches the circle
 at the edge (a double zero of ``g``; e.g. ``Empirical([.5, .25, .25])``, the pair ``+-i`` at
 ``alpha = 4``) the angle is defined to ``sqrt(eps)`` in double precision and ``alpha`` to
 about ``1e-8``; pmfs within about 1e-7 of such a touch, where the pair does cross, lose
@@ -1336,9 +1362,9 @@ def _fast_edges(cases: list, M: int, kp: int, kq: int) -> list:
 
 
 def _polish_terms(alpha: np.ndarray, theta: np.ndarray, ids: np.ndarray, tr: _Terms, tq: _Terms,
-                  p1: np.ndarray, n: np.ndarray):
+                  p_one: np.ndarray, degree: np.ndarray):
     """:func:`_polish` for several pairs at once (the same steps, element by element);
-    ``P = (z - 1) R + p1 z^n`` from the terms of ``R``."""
+    ``P = (z - 1) R + P(1) z^n`` from the terms of ``R`` (``p_one``, ``degree``: per pair)."""
 
     def evaluate(z, sel):
         lz = np.log(z)
@@ -1351,7 +1377,7 @@ def _polish_terms(alpha: np.ndarray, theta: np.ndarray, ids: np.ndarray, tr: _Te
                 v0 += tt._col(tt.val, k, sel) * e
                 v1 += tt._col(tt.jval, k, sel) * e
             out.append((v0, v1 / z))
-        (r0, r1), c, nn = out[0], p1[sel], n[sel]
+        (r0, r1), c, nn = out[0], p_one[sel], degree[sel]
         zn = np.exp(nn * lz)
         out[0] = ((z - 1) * r0 + c * zn, r0 + (z - 1) * r1 + nn * c * zn / z)
         return out

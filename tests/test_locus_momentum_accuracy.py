@@ -173,3 +173,17 @@ def test_coefficient_error_model_bounds_the_actual_error(tau, momentum, m):
         err += abs(2 * running - Fraction(float(hh.c[i])))
     assert float(err) <= hh.coef_err
     assert hh.coef_err < 1e-6  # small enough to certify near theta = 0 (it grew like n^2)
+
+
+@pytest.mark.parametrize("momentum,truth", [("standard", standard_edge), ("shifted", shifted_edge)])
+def test_batched_polish_read_the_derivative_as_p_of_1(momentum, truth):
+    # the vectorised polish named its P(1) argument like the derivative it unpacks in its
+    # loop: from the second step on it read that array, and threshold_array over
+    # tau = 0..64 at m = 0.999, 0.9999 raised IndexError (the claims report too)
+    taus = np.arange(65)
+    ms = np.array([0.999, 0.9999])
+    grid = st.threshold_array(taus[None, :], momentum=momentum, m=ms[:, None])
+    for i, m in enumerate(ms):
+        assert np.array_equal(grid[i], [st.threshold(int(t), momentum=momentum, m=float(m)) for t in taus])
+        for t in (1, 17, 64):
+            assert abs(float(mp.mpf(grid[i, t]) / truth(t, float(m)) - 1)) <= 1e-11
