@@ -138,6 +138,34 @@ class _Problem:
             self.N = np.zeros(n1)
             self.N[0], self.N[1] = 1.0, -1.0  # z^r (z - 1)
         self.nu = 2.0 / (1.0 - m) if momentum == "shifted" else 2.0
+        pmf = self.q[1:]  # the pmf placed after the leading coefficient (as _gain_exact)
+        self.pmf = pmf[: int(np.flatnonzero(pmf)[-1]) + 1]
+        self.support = int(np.count_nonzero(self.pmf))
+        self._tails = None
+        self._rows = {}
+
+    def split_rows(self, ratio):
+        """The number ``J`` of stick-breaking rows :func:`stability.moments._gain_exact`
+        uses at cancellation ratio ``ratio = ||h||^2 / S`` of the plain form: 0 where
+        ``ratio <= GAIN_CANCEL_MAX``, else the fewest that bring ``M_J ratio`` under it
+        (``support - 1``: no rest), at most ``GAIN_MAX_ROWS``."""
+        from .moments import GAIN_CANCEL_MAX, GAIN_MAX_ROWS, _stick_rows
+
+        if self.support <= 1 or ratio <= GAIN_CANCEL_MAX:
+            return 0
+        if self._tails is None:
+            self._tails = _stick_rows(self.pmf, 0)[2]
+        ok = self._tails <= GAIN_CANCEL_MAX / ratio
+        ok[-1] = True
+        return min(int(np.argmax(ok)), GAIN_MAX_ROWS)
+
+    def stick_rows(self, J):
+        """``(rows, weights)`` of :func:`stability.moments._stick_rows` for ``J`` (cached)."""
+        from .moments import _stick_rows
+
+        if J not in self._rows:
+            self._rows[J] = _stick_rows(self.pmf, J)[:2]
+        return self._rows[J]
 
     def filt(self, alpha):
         """``z^r F`` and ``z^r D F`` (length r + 2, highest power first)."""
@@ -190,17 +218,40 @@ class _Problem:
                 allow_S = ROUNDING * cond * min(float(I[0] + I[1]), 2e3 * S)
         allow_N = ROUNDING * cond * float(I[2] + I[3])
         h = 1e-30 * max(alpha, 1e-300)
-        dS, scale_d = self._complex_step(alpha, h)
+        S_plain = float(I[0] - I[1])
+        ratio = float(I[0]) / S_plain if (S_plain > 0.0 and stable[0]) else math.inf
+        dS, scale_d = self._complex_step(alpha, h, self.split_rows(ratio))
         k2 = (self.b * self.b) * (Nw + allow_N) / (cmin * cmin)
         return S, dS, k2, (allow_S, ROUNDING * cond * scale_d, 0.0), bool(stable[0])
 
-    def _complex_step(self, alpha, h):
-        """``S'(alpha)`` as ``Im S(alpha + i h) / h`` and the size of the integrals it is a
-        difference of (for the allowance)."""
+    def _complex_step(self, alpha, h, J=0):
+        """``S'(alpha)`` as ``Im S(alpha + i h) / h`` and the size of what it is a sum of
+        (for the allowance): with ``J = 0`` the plain form ``||h||^2 - ||D h||^2`` and the
+        sum of the two derivatives' sizes; with ``J > 0`` the stick-breaking rows of
+        :func:`stability.moments._gain_exact`, ``S = sum_r w_r ||V_r h||^2``, and
+        ``sum_r |w_r| |d/dalpha ||V_r h||^2|`` (for plain and standard, where
+        ``||V_r h||^2 = (alpha b)^2 I_r``, the product rule's two parts are added in
+        absolute value: ``2 alpha b^2 sum |w_r| I_r + (alpha b)^2 sum |w_r| |I_r'|``)."""
         ac = complex(alpha, h)
-        I = _astrom_complex(self.P + ac * self.Q, np.stack(self.filt(ac)))
-        scale = (abs(I[0].imag) + abs(I[1].imag)) / h
-        return float((I[0] - I[1]).imag / h), float(scale)
+        A = self.P + ac * self.Q
+        if J == 0:
+            I = _astrom_complex(A, np.stack(self.filt(ac)))
+            scale = (abs(I[0].imag) + abs(I[1].imag)) / h
+            return float((I[0] - I[1]).imag / h), float(scale)
+        rows, w = self.stick_rows(J)
+        K1 = rows.shape[1]
+        B = np.zeros((rows.shape[0], A.size), dtype=complex)
+        aw = np.abs(w)
+        if self.momentum == "shifted":  # F = f - m z^-1, as in moments._gain_rows
+            B[:, 1:K1 + 1] = (self.m - ac * self.b) * rows
+            B[:, 2:K1 + 2] -= self.m * rows
+            I = _astrom_complex(A, B)
+            return float((I @ w).imag / h), float(aw @ np.abs(I.imag)) / h
+        B[:, 1:K1 + 1] = rows
+        I = _astrom_complex(A, B)
+        g = (ac * self.b) ** 2
+        scale = 2.0 * alpha * self.b**2 * float(aw @ np.abs(I.real)) + (alpha * self.b) ** 2 * float(aw @ np.abs(I.imag)) / h
+        return float((g * (I @ w)).imag / h), scale
 
     def weighted_G(self, alpha, astrom):
         """``||G||_w^2 = ||1/c||^2 - ||D/c||^2`` at ``alpha`` and its scale (the sum of the
