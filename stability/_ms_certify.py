@@ -30,9 +30,14 @@ circle (below: ``1 / min |c_1|``, certified on a grid) and ``rho = 1/(1 - s b mu
 .. math::  S(\alpha_1 + s) \le B(s) = S_1 + S_1' s + k^2 s^2 + 2 s^2 (h + s k)\, b\mu\rho k
            + s^4 (b \mu \rho k)^2 .
 
-``S_1``, ``S_1' = 2 Re <H_1, K_1>_w`` and ``k^2`` are exact (Astrom on ``A^2``, the common
-denominator of ``H_1 = F c_1 / c_1^2`` and ``K_1``; the cross term by polarisation).  ``B``
-is convex in ``s >= 0``, so ``B(delta) < 1`` gives ``S < 1`` on the whole step
+``S_1`` is Astrom's integral (exact up to rounding; the cancellation-free form where the
+plain one cancels, see the last paragraph) and ``S_1' = 2 Re <H_1, K_1>_w`` its derivative by
+a complex step through the same recursion (analytic in the coefficients, so
+``Im S(alpha_1 + i h) / h`` with ``h = 1e-30 alpha_1`` is ``S_1'`` up to ``O(h^2)``, with no
+subtraction of nearby values).  ``k`` is not computed but bounded: ``|K_1| = b |N_0| |G_1|^2
+<= b |N_0 G_1| / min|c_1|`` pointwise, so ``k <= b ||N_0 G_1||_w / min|c_1|``, with
+``||N_0 G_1||_w^2`` by Astrom on ``z A``; ``B`` increases with ``k``, so the bound may stand
+in for it.  ``B`` is convex in ``s >= 0``, so ``B(delta) < 1`` gives ``S < 1`` on the whole step
 ``[alpha_1, alpha_1 + delta]``; ``delta < 1/(b mu)`` keeps ``c != 0`` on the circle, so no root
 of the mean polynomial crosses it and the mean recursion stays stable.  The bound is second
 order: where ``S`` touches 1 from below without crossing, the steps shrink only like the
@@ -74,12 +79,32 @@ edge), so the bracket holds the edge even where the candidate itself came from a
 gain.  A stall leaves a wide bracket and says so; it never moves ``lo`` past a crossing.
 
 **What is and is not proved.**  Every inequality above is exact for exact arithmetic; the
-floating-point values of ``S_1``, ``S_1'``, ``k^2`` and ``||G_0||_w`` come from Astrom's
+floating-point values of ``S_1``, ``S_1'``, the bound on ``k`` and ``||G_0||_w`` come from Astrom's
 backward-stable recursion and carry rounding, which is modelled by an allowance
-(``ROUNDING`` times the integrals a value is a difference of, times ``sum|a_j| / min|c|``),
-not by interval arithmetic.  Measured against a 40-digit recursion the errors were at most
-0.08 of it (27 configurations, ``m`` up to 0.9999), and 0.047 of it in an independent
-review (11 configurations x 25 points).
+(``ROUNDING`` times the integrals a value is a sum or difference of, in absolute value,
+times the conditioning factor ``sum|a_j| / min|c|``), not by interval arithmetic.  For the
+plain form ``S = ||h||^2 - ||D h||^2`` that size is ``||h||^2 + ||D h||^2``, about
+``2 / e`` times ``S`` for mass ``1 - e`` at one delay; there the gain is instead
+``S = sum_r w_r ||V_r h||^2`` over the stick-breaking rows of
+:func:`stability.moments._gain_exact` (non-negative terms, weights ``w_r > 0`` except the
+pair carrying the rest, whose cancellation ratio is at most ``GAIN_CANCEL_MAX``), and its
+allowance uses the size of what that sum adds up, at most ``2e3 S``.  ``S'`` follows the
+same switch (the same ``J`` rows for the same cancellation ratio ``||h||^2 / S`` of the
+plain form): with ``J > 0`` it is the complex step of that sum,
+``S' = sum_r w_r d/dalpha ||V_r h||^2``, each term a complex-step Astrom integral with
+rounding relative to its own size, so its allowance is ``ROUNDING`` times
+``sum_r |w_r| |d/dalpha ||V_r h||^2|`` times the conditioning factor (for plain and
+standard momentum ``||V_r h||^2 = (alpha b)^2 I_r`` and the product rule's two parts,
+``2 alpha b^2 |w_r| I_r`` and ``(alpha b)^2 |w_r| |I_r'|``, are added in absolute value).
+With the plain form the same recipe, ``|d ||h||^2| + |d ||D h||^2|``, is about ``1 / e``
+times ``|S'|`` (2.4e12 against ``S' = -6e8`` at ``e = 1e-10``), and the steps it allowed
+shrank to 1e-13 of ``alpha``.  Measured against a 40-digit recursion the errors of ``S``
+and ``k`` were at most 0.08 of their allowance (27 configurations, ``m`` up to 0.9999), and
+0.047 of it in an independent review (11 configurations x 25 points); the errors of ``S'``
+against a 40-digit complex step of the plain form (``tests/_ms_truth.py``) were at most
+0.21 of its allowance (119 configurations x 6 points from 0.05 to 0.99999 of the edge:
+mass ``1 - e`` at one delay, ``e`` = 1e-6 to 1e-12, three shapes, every scheme with ``m``
+up to 0.99, and ordinary pmfs).
 """
 
 from __future__ import annotations
@@ -186,7 +211,9 @@ class _Problem:
 
         ``S = ||z^r F / A||^2 - ||z^r D F / A||^2`` by Astrom; ``S'`` by a complex step
         (Astrom's recursion is analytic in the coefficients, so ``Im S(alpha + i h) / h`` is
-        the derivative to ``O(h^2)`` with no cancellation); ``k = ||K_1||_w`` is bounded by
+        the derivative to ``O(h^2)`` with no cancellation), through the stick-breaking rows
+        where the plain form's ratio ``||h||^2 / S`` exceeds ``GAIN_CANCEL_MAX`` (the switch
+        of ``_gain_exact``; :meth:`_complex_step`); ``k = ||K_1||_w`` is bounded by
         ``b ||N_0 G_1||_w / min|c_1|`` (``|G_1| <= 1/min|c_1|`` pointwise), with
         ``||N_0 G_1||_w`` by Astrom on ``z A``.  The allowances are ``ROUNDING`` times the
         integrals whose difference each value is, times ``sum|a_j| / min|c_1|`` (a
@@ -250,7 +277,8 @@ class _Problem:
         B[:, 1:K1 + 1] = rows
         I = _astrom_complex(A, B)
         g = (ac * self.b) ** 2
-        scale = 2.0 * alpha * self.b**2 * float(aw @ np.abs(I.real)) + (alpha * self.b) ** 2 * float(aw @ np.abs(I.imag)) / h
+        scale = (2.0 * alpha * self.b**2 * float(aw @ np.abs(I.real))
+                 + (alpha * self.b) ** 2 * float(aw @ np.abs(I.imag)) / h)
         return float((g * (I @ w)).imag / h), scale
 
     def weighted_G(self, alpha, astrom):
