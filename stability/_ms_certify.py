@@ -37,7 +37,10 @@ a complex step through the same recursion (analytic in the coefficients, so
 subtraction of nearby values).  ``k`` is not computed but bounded: ``|K_1| = b |N_0| |G_1|^2
 <= b |N_0 G_1| / min|c_1|`` pointwise, so ``k <= b ||N_0 G_1||_w / min|c_1|``, with
 ``||N_0 G_1||_w^2`` by Astrom on ``z A``; ``B`` increases with ``k``, so the bound may stand
-in for it.  ``B`` is convex in ``s >= 0``, so ``B(delta) < 1`` gives ``S < 1`` on the whole step
+in for it.  The bound is crude next to the mean edge, where ``|G_1|`` peaks in a narrow
+band: on ``Empirical([0, 1 - 1e-10, 1e-10])`` with momentum 0.9 it is 200 to 5000 times
+the exact ``||K_1||_w`` (40-digit Astrom on ``A^2``) at 1e-6 to 2e-9 below the mean edge,
+and it is what keeps the steps there near 1e-12 (the march then ends at ``MAX_STEPS``).  ``B`` is convex in ``s >= 0``, so ``B(delta) < 1`` gives ``S < 1`` on the whole step
 ``[alpha_1, alpha_1 + delta]``; ``delta < 1/(b mu)`` keeps ``c != 0`` on the circle, so no root
 of the mean polynomial crosses it and the mean recursion stays stable.  The bound is second
 order: where ``S`` touches 1 from below without crossing, the steps shrink only like the
