@@ -41,7 +41,9 @@ in for it.  The bound is crude next to the mean edge, where ``|G_1|`` peaks in a
 band: on ``Empirical([0, 1 - 1e-10, 1e-10])`` with momentum 0.9 it is 200 to 5000 times
 the exact ``||K_1||_w`` (40-digit Astrom on ``A^2``) at 1e-6 to 2e-9 below the mean edge,
 and it is what keeps the steps there near 1e-12 of ``alpha`` (five of the 60 nearly constant
-delays of the accuracy tests, shifted momentum 0.9, end at ``MAX_STEPS``).  ``B`` is convex in ``s >= 0``, so ``B(delta) < 1`` gives ``S < 1`` on the whole step
+delays of the accuracy tests, shifted momentum 0.9, end at ``MAX_STEPS``).
+
+``B`` is convex in ``s >= 0``, so ``B(delta) < 1`` gives ``S < 1`` on the whole step
 ``[alpha_1, alpha_1 + delta]``; ``delta < 1/(b mu)`` keeps ``c != 0`` on the circle, so no root
 of the mean polynomial crosses it and the mean recursion stays stable.  The bound is second
 order: where ``S`` touches 1 from below without crossing, the steps shrink only like the
