@@ -6,6 +6,12 @@ time of ``mean_square_edge_result(method="scan")`` (the reference), of
 number of gain evaluations and the certified bracket's relative width.  ``"auto"`` uses the
 certified march up to ``MS_CERTIFY_SUPPORT`` points; this shows what that costs.
 
+Then the 60 nearly constant delays of ``tests/test_ms_gain_accuracy.py`` (mass ``1 - e`` at
+one delay, ``e`` = 1e-6..1e-12, three shapes, five schemes), marched twice in this run: with
+the march's derivative ``S'`` from the plain form (the old way, forced by
+``_Problem.split_rows = 0``) and through the stick-breaking rows (the default); prints
+both CPU times, their ratio and the median number of gain evaluations.
+
     python benchmarks/bench_ms_certify.py [--max-support 128]
 """
 
@@ -53,7 +59,36 @@ def main(argv=None) -> int:
     print(f"worst certified time up to support 64 (the default's range): {worst:.3f} s")
     row("certified mean-square edge, worst CPU time up to support 64 (m <= 0.99)", f"{worst:.2f} s",
         "informative (documented: < 1 s)", worst < 1.0)
+    nearly_constant()
     return 0
+
+
+def nearly_constant():
+    """The march on nearly constant delays, ``S'`` by the plain form against the stick rows."""
+    import stability._ms_certify as mc
+
+    cases = [(st.Empirical({"1,2": [0.0, 1.0 - e, e], "0,2": [1.0 - e, 0.0, e],
+                            "1,3": [0.0, 1.0 - e, 0.0, e]}[shape]), mom, m)
+             for mom, m in (("none", 0.0), ("standard", 0.5), ("shifted", 0.5), ("standard", 0.9),
+                            ("shifted", 0.9))
+             for e in (1e-6, 1e-8, 1e-10, 1e-12) for shape in ("1,2", "0,2", "1,3")]
+    rows = mc._Problem.split_rows
+    out = {}
+    try:
+        for label, split in (("plain-form S'", lambda self, ratio: 0), ("stick-row S'", rows)):
+            mc._Problem.split_rows = split
+            t, evals = time.process_time(), []
+            for d, mom, m in cases:
+                evals.append(mo.mean_square_edge_result(d, momentum=mom, m=m).evaluations)
+            out[label] = (time.process_time() - t, int(np.median(evals)), max(evals))
+    finally:
+        mc._Problem.split_rows = rows
+    for label, (t, med, mx) in out.items():
+        print(f"{len(cases)} nearly constant delays, {label:>14}: {t:6.2f} s CPU, evaluations median {med}, max {mx}")
+    ratio = out["plain-form S'"][0] / out["stick-row S'"][0]
+    print(f"speed-up of the stick-row S' (same run): {ratio:.2f}x")
+    row("certified march on 60 nearly constant delays, plain-form S' / stick-row S' CPU", f"{ratio:.2f}x",
+        "informative (> 1)", ratio > 1.0)
 
 
 if __name__ == "__main__":

@@ -30,9 +30,20 @@ circle (below: ``1 / min |c_1|``, certified on a grid) and ``rho = 1/(1 - s b mu
 .. math::  S(\alpha_1 + s) \le B(s) = S_1 + S_1' s + k^2 s^2 + 2 s^2 (h + s k)\, b\mu\rho k
            + s^4 (b \mu \rho k)^2 .
 
-``S_1``, ``S_1' = 2 Re <H_1, K_1>_w`` and ``k^2`` are exact (Astrom on ``A^2``, the common
-denominator of ``H_1 = F c_1 / c_1^2`` and ``K_1``; the cross term by polarisation).  ``B``
-is convex in ``s >= 0``, so ``B(delta) < 1`` gives ``S < 1`` on the whole step
+``S_1`` is Astrom's integral (exact up to rounding; the cancellation-free form where the
+plain one cancels, see the last paragraph) and ``S_1' = 2 Re <H_1, K_1>_w`` its derivative by
+a complex step through the same recursion (analytic in the coefficients, so
+``Im S(alpha_1 + i h) / h`` with ``h = 1e-30 alpha_1`` is ``S_1'`` up to ``O(h^2)``, with no
+subtraction of nearby values).  ``k`` is not computed but bounded: ``|K_1| = b |N_0| |G_1|^2
+<= b |N_0 G_1| / min|c_1|`` pointwise, so ``k <= b ||N_0 G_1||_w / min|c_1|``, with
+``||N_0 G_1||_w^2`` by Astrom on ``z A``; ``B`` increases with ``k``, so the bound may stand
+in for it.  The bound is crude next to the mean edge, where ``|G_1|`` peaks in a narrow
+band: on ``Empirical([0, 1 - 1e-10, 1e-10])`` with momentum 0.9 it is 200 to 5000 times
+the exact ``||K_1||_w`` (40-digit Astrom on ``A^2``) at 1e-6 to 2e-9 below the mean edge,
+and it is what keeps the steps there near 1e-12 of ``alpha`` (five of the 60 nearly constant
+delays of the accuracy tests, shifted momentum 0.9, end at ``MAX_STEPS``).
+
+``B`` is convex in ``s >= 0``, so ``B(delta) < 1`` gives ``S < 1`` on the whole step
 ``[alpha_1, alpha_1 + delta]``; ``delta < 1/(b mu)`` keeps ``c != 0`` on the circle, so no root
 of the mean polynomial crosses it and the mean recursion stays stable.  The bound is second
 order: where ``S`` touches 1 from below without crossing, the steps shrink only like the
@@ -74,12 +85,32 @@ edge), so the bracket holds the edge even where the candidate itself came from a
 gain.  A stall leaves a wide bracket and says so; it never moves ``lo`` past a crossing.
 
 **What is and is not proved.**  Every inequality above is exact for exact arithmetic; the
-floating-point values of ``S_1``, ``S_1'``, ``k^2`` and ``||G_0||_w`` come from Astrom's
+floating-point values of ``S_1``, ``S_1'``, the bound on ``k`` and ``||G_0||_w`` come from Astrom's
 backward-stable recursion and carry rounding, which is modelled by an allowance
-(``ROUNDING`` times the integrals a value is a difference of, times ``sum|a_j| / min|c|``),
-not by interval arithmetic.  Measured against a 40-digit recursion the errors were at most
-0.08 of it (27 configurations, ``m`` up to 0.9999), and 0.047 of it in an independent
-review (11 configurations x 25 points).
+(``ROUNDING`` times the integrals a value is a sum or difference of, in absolute value,
+times the conditioning factor ``sum|a_j| / min|c|``), not by interval arithmetic.  For the
+plain form ``S = ||h||^2 - ||D h||^2`` that size is ``||h||^2 + ||D h||^2``, about
+``2 / e`` times ``S`` for mass ``1 - e`` at one delay; there the gain is instead
+``S = sum_r w_r ||V_r h||^2`` over the stick-breaking rows of
+:func:`stability.moments._gain_exact` (non-negative terms, weights ``w_r > 0`` except the
+pair carrying the rest, whose cancellation ratio is at most ``GAIN_CANCEL_MAX``), and its
+allowance uses the size of what that sum adds up, at most ``2e3 S``.  ``S'`` follows the
+same switch (the same ``J`` rows for the same cancellation ratio ``||h||^2 / S`` of the
+plain form): with ``J > 0`` it is the complex step of that sum,
+``S' = sum_r w_r d/dalpha ||V_r h||^2``, each term a complex-step Astrom integral with
+rounding relative to its own size, so its allowance is ``ROUNDING`` times
+``sum_r |w_r| |d/dalpha ||V_r h||^2|`` times the conditioning factor (for plain and
+standard momentum ``||V_r h||^2 = (alpha b)^2 I_r`` and the product rule's two parts,
+``2 alpha b^2 |w_r| I_r`` and ``(alpha b)^2 |w_r| |I_r'|``, are added in absolute value).
+With the plain form the same recipe, ``|d ||h||^2| + |d ||D h||^2|``, is about ``1 / e``
+times ``|S'|`` (2.4e12 against ``S' = -6e8`` at ``e = 1e-10``), and the steps it allowed
+shrank to 1e-13 of ``alpha``.  Measured against a 40-digit recursion the errors of ``S``
+and ``k`` were at most 0.08 of their allowance (27 configurations, ``m`` up to 0.9999), and
+0.047 of it in an independent review (11 configurations x 25 points); the errors of ``S'``
+against a 40-digit complex step of the plain form (``tests/_ms_truth.py``) were at most
+0.21 of its allowance (119 configurations x 6 points from 0.05 to 0.99999 of the edge:
+mass ``1 - e`` at one delay, ``e`` = 1e-6 to 1e-12, three shapes, every scheme with ``m``
+up to 0.99, and ordinary pmfs).
 """
 
 from __future__ import annotations
@@ -138,6 +169,34 @@ class _Problem:
             self.N = np.zeros(n1)
             self.N[0], self.N[1] = 1.0, -1.0  # z^r (z - 1)
         self.nu = 2.0 / (1.0 - m) if momentum == "shifted" else 2.0
+        pmf = self.q[1:]  # the pmf placed after the leading coefficient (as _gain_exact)
+        self.pmf = pmf[: int(np.flatnonzero(pmf)[-1]) + 1]
+        self.support = int(np.count_nonzero(self.pmf))
+        self._tails = None
+        self._rows = {}
+
+    def split_rows(self, ratio):
+        """The number ``J`` of stick-breaking rows :func:`stability.moments._gain_exact`
+        uses at cancellation ratio ``ratio = ||h||^2 / S`` of the plain form: 0 where
+        ``ratio <= GAIN_CANCEL_MAX``, else the fewest that bring ``M_J ratio`` under it
+        (``support - 1``: no rest), at most ``GAIN_MAX_ROWS``."""
+        from .moments import GAIN_CANCEL_MAX, GAIN_MAX_ROWS, _stick_rows
+
+        if self.support <= 1 or ratio <= GAIN_CANCEL_MAX:
+            return 0
+        if self._tails is None:
+            self._tails = _stick_rows(self.pmf, 0)[2]
+        ok = self._tails <= GAIN_CANCEL_MAX / ratio
+        ok[-1] = True
+        return min(int(np.argmax(ok)), GAIN_MAX_ROWS)
+
+    def stick_rows(self, J):
+        """``(rows, weights)`` of :func:`stability.moments._stick_rows` for ``J`` (cached)."""
+        from .moments import _stick_rows
+
+        if J not in self._rows:
+            self._rows[J] = _stick_rows(self.pmf, J)[:2]
+        return self._rows[J]
 
     def filt(self, alpha):
         """``z^r F`` and ``z^r D F`` (length r + 2, highest power first)."""
@@ -158,7 +217,9 @@ class _Problem:
 
         ``S = ||z^r F / A||^2 - ||z^r D F / A||^2`` by Astrom; ``S'`` by a complex step
         (Astrom's recursion is analytic in the coefficients, so ``Im S(alpha + i h) / h`` is
-        the derivative to ``O(h^2)`` with no cancellation); ``k = ||K_1||_w`` is bounded by
+        the derivative to ``O(h^2)`` with no cancellation), through the stick-breaking rows
+        where the plain form's ratio ``||h||^2 / S`` exceeds ``GAIN_CANCEL_MAX`` (the switch
+        of ``_gain_exact``; :meth:`_complex_step`); ``k = ||K_1||_w`` is bounded by
         ``b ||N_0 G_1||_w / min|c_1|`` (``|G_1| <= 1/min|c_1|`` pointwise), with
         ``||N_0 G_1||_w`` by Astrom on ``z A``.  The allowances are ``ROUNDING`` times the
         integrals whose difference each value is, times ``sum|a_j| / min|c_1|`` (a
@@ -190,17 +251,41 @@ class _Problem:
                 allow_S = ROUNDING * cond * min(float(I[0] + I[1]), 2e3 * S)
         allow_N = ROUNDING * cond * float(I[2] + I[3])
         h = 1e-30 * max(alpha, 1e-300)
-        dS, scale_d = self._complex_step(alpha, h)
+        S_plain = float(I[0] - I[1])
+        ratio = float(I[0]) / S_plain if (S_plain > 0.0 and stable[0]) else math.inf
+        dS, scale_d = self._complex_step(alpha, h, self.split_rows(ratio))
         k2 = (self.b * self.b) * (Nw + allow_N) / (cmin * cmin)
         return S, dS, k2, (allow_S, ROUNDING * cond * scale_d, 0.0), bool(stable[0])
 
-    def _complex_step(self, alpha, h):
-        """``S'(alpha)`` as ``Im S(alpha + i h) / h`` and the size of the integrals it is a
-        difference of (for the allowance)."""
+    def _complex_step(self, alpha, h, J=0):
+        """``S'(alpha)`` as ``Im S(alpha + i h) / h`` and the size of what it is a sum of
+        (for the allowance): with ``J = 0`` the plain form ``||h||^2 - ||D h||^2`` and the
+        sum of the two derivatives' sizes; with ``J > 0`` the stick-breaking rows of
+        :func:`stability.moments._gain_exact`, ``S = sum_r w_r ||V_r h||^2``, and
+        ``sum_r |w_r| |d/dalpha ||V_r h||^2|`` (for plain and standard, where
+        ``||V_r h||^2 = (alpha b)^2 I_r``, the product rule's two parts are added in
+        absolute value: ``2 alpha b^2 sum |w_r| I_r + (alpha b)^2 sum |w_r| |I_r'|``)."""
         ac = complex(alpha, h)
-        I = _astrom_complex(self.P + ac * self.Q, np.stack(self.filt(ac)))
-        scale = (abs(I[0].imag) + abs(I[1].imag)) / h
-        return float((I[0] - I[1]).imag / h), float(scale)
+        A = self.P + ac * self.Q
+        if J == 0:
+            I = _astrom_complex(A, np.stack(self.filt(ac)))
+            scale = (abs(I[0].imag) + abs(I[1].imag)) / h
+            return float((I[0] - I[1]).imag / h), float(scale)
+        rows, w = self.stick_rows(J)
+        K1 = rows.shape[1]
+        B = np.zeros((rows.shape[0], A.size), dtype=complex)
+        aw = np.abs(w)
+        if self.momentum == "shifted":  # F = f - m z^-1, as in moments._gain_rows
+            B[:, 1:K1 + 1] = (self.m - ac * self.b) * rows
+            B[:, 2:K1 + 2] -= self.m * rows
+            I = _astrom_complex(A, B)
+            return float((I @ w).imag / h), float(aw @ np.abs(I.imag)) / h
+        B[:, 1:K1 + 1] = rows
+        I = _astrom_complex(A, B)
+        g = (ac * self.b) ** 2
+        scale = (2.0 * alpha * self.b**2 * float(aw @ np.abs(I.real))
+                 + (alpha * self.b) ** 2 * float(aw @ np.abs(I.imag)) / h)
+        return float((g * (I @ w)).imag / h), scale
 
     def weighted_G(self, alpha, astrom):
         """``||G||_w^2 = ||1/c||^2 - ||D/c||^2`` at ``alpha`` and its scale (the sum of the

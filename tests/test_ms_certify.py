@@ -274,3 +274,42 @@ def test_a_march_that_runs_out_of_steps_does_not_vouch_for_alpha():
     res = mo.mean_square_edge_result(delay, momentum="shifted", m=0.999)
     assert not res.certified
     assert res.bracket[0] < 3713.4 and res.bracket[1] >= res.alpha
+
+
+# ------------------------------------------- S' without cancellation on nearly constant delays
+
+def nearly_constant(e, shape):
+    """Mass 1 - e at one delay and e at another: delays (1, 2), (0, 2) or (1, 3)."""
+    return st.Empirical({"1,2": [0.0, 1.0 - e, e], "0,2": [1.0 - e, 0.0, e], "1,3": [0.0, 1.0 - e, 0.0, e]}[shape])
+
+
+@pytest.mark.parametrize("shape", ["1,2", "0,2", "1,3"])
+@pytest.mark.parametrize("e", [1e-6, 1e-12])
+@pytest.mark.parametrize("momentum,m", [("none", 0.0), ("standard", 0.9), ("shifted", 0.9),
+                                        ("standard", 0.99), ("shifted", 0.99)])
+def test_derivative_through_the_stick_rows_within_its_allowance_of_a_40_digit_truth(e, shape, momentum, m):
+    # the plain form ||h||^2 - ||D h||^2 cancels about 1/e: its derivative's allowance was
+    # 4e3 |S'| (2.4e12 against S' = -6e8, e = 1e-10) and the march's steps shrank to 1e-13 of
+    # alpha.  Through the stick rows the error must stay within the allowance (measured: at
+    # most 0.21 of it) and the allowance must be small against |S'|.
+    from ._ms_truth import mp_gain_derivative
+
+    delay = nearly_constant(e, shape)
+    prob = problem(delay, momentum, m)
+    edge = mo.mean_square_edge(delay, momentum=momentum, m=m, method="scan")
+    for frac in (0.05, 0.7, 0.999, 0.99999):
+        a = frac * edge
+        cmin = mc._min_abs(prob.P + a * prob.Q)
+        S, dS, _, allow, _ = prob.derivatives(a, mo._astrom, cmin)
+        truth = float(mp_gain_derivative(delay, a, momentum, m))
+        assert abs(dS - truth) <= 0.5 * allow[1]
+        assert allow[1] <= 1e-5 * abs(truth)
+
+
+def test_a_nearly_constant_delay_no_longer_uses_the_whole_step_budget():
+    # Empirical([0, 1 - 1e-10, 1e-10]) without momentum: the plain form's allowance on S'
+    # held every step near 4e-13 of alpha, and the march ended at MAX_STEPS = 1500
+    delay = nearly_constant(1e-10, "1,2")
+    res = mo.mean_square_edge_result(delay)
+    assert res.certified
+    assert res.evaluations < mc.MAX_STEPS // 3
