@@ -1,0 +1,186 @@
+"""Hostile review of the certified locus edge after P became (z - 1) R (stability.locus).
+
+The truths here share no code with the package:
+
+* ``_exact_edge``: the polynomials rebuilt from the given doubles (``m`` and the pmf) in
+  50-digit arithmetic, *without* rounding ``1 + m``, ``m p_k`` or ``1 - m`` (so ``P(1) = 0``
+  exactly, as in the mathematics); candidate crossings from a float scan of
+  ``Im(P conj Q) / sin(theta)`` 64 times denser than the degree (and a geometric grid next to
+  ``theta = 0``), each refined at 50 digits.  (tests/_truth.py works on the rounded
+  coefficients instead; at ``m = 0.9999`` that problem's edge differs from this one by up to
+  1.4e-10 for two-point pmfs, since ``P(1)`` of the rounded coefficients is about ``1e-16``
+  and ``|P|`` at the edge only about ``1e-6``.)
+* ``tests/_truth.schur_stable``: the Schur-Cohn test at 60 digits (no roots, no locus).
+"""
+
+import math
+
+import mpmath as mp
+import numpy as np
+import pytest
+
+import stability as st
+from stability import locus
+
+from ._truth import schur_stable
+
+DPS = 50
+
+
+def _exact_pair(pmf, momentum, m):
+    """``(P, Q)`` (highest power first) as mpf from the doubles ``pmf`` and ``m``, unrounded."""
+    p = [mp.mpf(float(x)) for x in pmf]
+    K = len(p) - 1
+    m = mp.mpf(float(m))
+    zero = mp.mpf(0)
+    if momentum == "standard":
+        n = max(K, 1)
+        P = [zero] * (n + 2)
+        P[0], P[1], P[2] = mp.mpf(1), -(1 + m), m
+        Q = [zero] * (n + 2)
+        for k in range(K + 1):
+            Q[1 + k] = (1 - m) * p[k]
+    else:  # shifted
+        P = [zero] * (K + 3)
+        P[0], P[1] = mp.mpf(1), mp.mpf(-1)
+        for k in range(K + 1):
+            P[1 + k] -= m * p[k]
+            P[2 + k] += m * p[k]
+        Q = [zero] * (K + 3)
+        for k in range(K + 1):
+            Q[1 + k] = (1 - m) * p[k]
+    return P, Q
+
+
+def _horner(c, z):
+    acc = mp.mpc(0)
+    for x in c:
+        acc = acc * z + x
+    return acc
+
+
+def _exact_edge(pmf, momentum, m, *, oversample=64, keep=1.5):
+    with mp.workdps(DPS):
+        P, Q = _exact_pair(pmf, momentum, m)
+        Pf = np.array([float(x) for x in P])
+        Qf = np.array([float(x) for x in Q])
+        deg = Pf.size - 1
+        theta = np.linspace(0.0, math.pi, oversample * (deg + 2) + 1000)[1:-1]
+        theta = np.concatenate([theta[0] * np.geomspace(1e-12, 1, 400)[:-1], theta])
+        z = np.exp(1j * theta)
+        prod = np.polyval(Pf, z) * np.conj(np.polyval(Qf, z))
+        g = prod.imag / np.sin(theta)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            est = -prod.real / np.abs(np.polyval(Qf, z)) ** 2
+        idx = np.flatnonzero(np.sign(g[:-1]) * np.sign(g[1:]) < 0)
+        cands = [(est[i], theta[i], theta[i + 1]) for i in idx if np.isfinite(est[i]) and est[i] > 0]
+        out = []
+        q_1 = _horner(Q, mp.mpf(-1))
+        if q_1 != 0 and mp.re(-_horner(P, mp.mpf(-1)) / q_1) > 0:
+            out.append(mp.re(-_horner(P, mp.mpf(-1)) / q_1))
+        low = min(c[0] for c in cands)
+        for e, t0, t1 in cands:
+            if e > keep * low:
+                continue
+
+            def gim(t):
+                zz = mp.expj(t)
+                return mp.im(_horner(P, zz) * mp.conj(_horner(Q, zz)))
+
+            t = mp.findroot(gim, (mp.mpf(float(t0)), mp.mpf(float(t1))), solver="anderson")
+            a = -_horner(P, mp.expj(t)) / _horner(Q, mp.expj(t))
+            if mp.re(a) > 0:
+                out.append(mp.re(a))
+        return min(out)
+
+
+def _two_point(K, w):
+    p = np.zeros(K + 1)
+    p[0], p[K] = w, 1.0 - w
+    return p
+
+
+# {0: w, K: 1 - w} with m = 0.9999: the implementation before P = (z - 1) R was off by
+# 2e-10 .. 6.1e-10 on exactly these (its eps K / (1 - m)); now at most 1.8e-12 was measured.
+@pytest.mark.parametrize("K,w,momentum", [(256, 0.5, "standard"), (256, 0.1, "standard"), (127, 0.5, "standard"),
+                                          (200, 0.1, "standard"), (128, 0.001, "shifted"), (256, 0.001, "shifted"),
+                                          (255, 0.5, "shifted")])
+def test_two_point_pmf_with_mass_at_0_and_momentum_0_9999_within_1e_10_of_the_unrounded_problem(K, w, momentum):
+    pmf = _two_point(K, w)
+    got = st.threshold(st.Empirical(pmf), momentum=momentum, m=0.9999)
+    exact = _exact_edge(pmf, momentum, 0.9999)
+    assert abs(float(mp.mpf(got) / exact - 1)) <= 1e-10
+
+
+def test_two_point_pmf_edge_is_never_above_the_unrounded_edge_beyond_rounding():
+    # "never an edge above the true one": over a spread of two-point pmfs at every m
+    for K, w in ((64, 0.9), (100, 0.3), (63, 0.3)):
+        for momentum in ("standard", "shifted"):
+            for m in (0.5, 0.99, 0.9999):
+                pmf = _two_point(K, w)
+                got = st.threshold(st.Empirical(pmf), momentum=momentum, m=m)
+                assert mp.mpf(got) <= _exact_edge(pmf, momentum, m) * (1 + mp.mpf(1e-12))
+
+
+def test_threshold_array_mixing_delays_and_momenta_equals_a_loop_of_threshold_bit_for_bit():
+    # both sides of the vectorised path's limit (degree 4096), momenta up to the limit
+    taus = np.array([0, 1, 2, 5, 64, 255, 4094, 4095, 4096])
+    ms = np.array([0.0, 0.5, 0.99, 0.9999])
+    for momentum in ("standard", "shifted"):
+        grid = st.threshold_array(taus[None, :], momentum=momentum, m=ms[:, None])
+        loop = [[st.threshold(int(t), momentum=momentum, m=float(m)) for t in taus] for m in ms]
+        assert np.array_equal(grid, loop)
+    rng = np.random.default_rng(14)
+    taus, ms = rng.integers(0, 300, 24), rng.choice([0.0, 0.3, 0.9, 0.999, 0.9999], 24)
+    got = st.threshold_array(taus, momentum="shifted", m=ms)
+    assert np.array_equal(got, [st.threshold(int(t), momentum="shifted", m=float(m)) for t, m in zip(taus, ms)])
+
+
+def test_quotient_lower_bound_is_valid_and_tight_next_to_theta_0():
+    # P = (z - 1)(z^n - W(z)) with W a dense random convex combination of total 1 - 1e-4:
+    # min |R| = 1e-4 is reached at z = 1, so 2 sin(t/2) min|R| is tight as t -> 0; the
+    # bound must hold against |P| of the same doubles summed at 50 digits, and be sharp
+    rng = np.random.default_rng(9)
+    n = 1500
+    w = rng.random(n)
+    w *= (1 - 1e-4) / w.sum()
+    r = np.r_[-w, 1.0]  # R, lowest power first
+    p = np.r_[0.0, r] - np.r_[r, 0.0]  # (z - 1) R, rounded
+    quo = locus._Quotient(p)
+    assert quo.floor >= 1e-4 * (1 - 1e-6)
+    ts = np.array([1e-11, 1e-9, 0.1e-4 / n, 1e-3, 1.0])
+    low = quo.lower(ts)
+    with mp.workdps(DPS):
+        ratios = []
+        for t, lo in zip(ts, low):
+            zz = mp.expj(mp.mpf(float(t)))
+            acc = mp.mpc(0)
+            for c in p[::-1]:
+                acc = acc * zz + mp.mpf(float(c))
+            ratios.append(abs(acc) / mp.mpf(lo))
+    assert min(ratios) >= 1  # valid
+    assert min(ratios[:3]) <= 1.01  # and not vacuous where it matters
+
+
+@pytest.mark.parametrize("n", [5, 12, 30])
+@pytest.mark.parametrize("shape", ["dense-R", "dense-R-constant-Q", "P(1)=0.1", "P(1)=1e-12"])
+def test_locus_edge_called_directly_where_r_is_denser_than_p_or_p1_is_not_0(n, shape):
+    # P = z^n - z/2 - 1/2: R = P/(z - 1) = z^(n-1) + ... + z + 1/2 is dense (the general
+    # evaluation of P); P(1) = 0.1 and 1e-12 are beyond rounding (kept, not taken as 0)
+    P = np.zeros(n + 1)
+    P[0], P[-2], P[-1] = 1.0, -0.5, -0.5
+    Q = np.zeros(n + 1)
+    Q[1] = 1.0
+    if shape == "dense-R-constant-Q":
+        Q = np.zeros(n + 1)
+        Q[-1] = 1.0
+    elif shape == "P(1)=0.1":
+        P[-2] = -0.4
+    elif shape == "P(1)=1e-12":
+        P[-1] = -0.5 + 1e-12
+    alpha = locus.locus_edge(P, Q).alpha
+    # Schur-Cohn at 60 digits: stable just below (and at 40 points below: no earlier window
+    # wider than the spacing), unstable just above
+    for a in np.linspace(0.0, 1.0, 41)[1:] * alpha * (1 - 1e-9):
+        assert schur_stable(P + a * Q)
+    assert not schur_stable(P + alpha * (1 + 1e-9) * Q)
