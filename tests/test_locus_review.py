@@ -184,3 +184,40 @@ def test_locus_edge_called_directly_where_r_is_denser_than_p_or_p1_is_not_0(n, s
     for a in np.linspace(0.0, 1.0, 41)[1:] * alpha * (1 - 1e-9):
         assert schur_stable(P + a * Q)
     assert not schur_stable(P + alpha * (1 + 1e-9) * Q)
+
+
+def _clusters(K, where, weights):
+    p = np.zeros(K + 1)
+    p[list(where)] = weights
+    return p
+
+
+ADJACENT = [(_clusters(2000, [1517, 1518, 1999, 2000], [.7, .1, .1, .1]), "shifted", 0.9999),
+            (_clusters(4001, [4000, 4001], [.999, .001]), "shifted", 0.9),
+            (_clusters(5000, [3000, 3001, 4999, 5000], [.7, .1, .1, .1]), "shifted", 0.9999),
+            (_clusters(10001, [10000, 10001], [.999, .001]), "shifted", 0.9999)]
+
+
+@pytest.mark.parametrize("pmf,momentum,m", ADJACENT, ids=["K2000", "K4001", "K5000", "K10001"])
+def test_neighbouring_delays_left_rounding_residues_that_made_r_dense(pmf, momentum, m):
+    # the m p_k products of neighbouring delays did not cancel exactly in the running sum:
+    # residues of 1e-17 across every gap made R = P/(z - 1) dense, so P was summed directly
+    # again (3e-9 at K = 5000, 2.2e-8 at K = 10001, m = 0.9999) or a dense R was evaluated
+    # 20-30x slower than before (K = 2000, 4001)
+    P, _ = st.polynomial_pair(st.Empirical(pmf), momentum=momentum, m=m)
+    p = np.asarray(P, dtype=float)[::-1].copy()
+    assert np.count_nonzero(locus._quotient_coefficients(p)[0]) <= np.count_nonzero(p)
+    r = st.threshold_result(st.Empirical(pmf), momentum=momentum, m=m)
+    # 50-digit Newton on Im(P conj Q) of the unrounded problem from the returned angle
+    with mp.workdps(DPS):
+        Pm, Qm = _exact_pair(pmf, momentum, m)
+
+        def gim(t):
+            zz = mp.expj(t)
+            return mp.im(_horner(Pm, zz) * mp.conj(_horner(Qm, zz)))
+
+        t = mp.findroot(gim, mp.mpf(r.angle))
+        exact = mp.re(-_horner(Pm, mp.expj(t)) / _horner(Qm, mp.expj(t)))
+    assert abs(float(mp.mpf(r.alpha) / exact - 1)) <= 1e-11
+    if pmf.size < 2500:  # the whole edge, not only the crossing at that angle
+        assert abs(float(mp.mpf(r.alpha) / _exact_edge(pmf, momentum, m) - 1)) <= 1e-11
