@@ -95,7 +95,10 @@ them grew like ``n^2`` and at ``tau = 1e6`` with ``m >= 0.999`` exceeded ``|f|``
 ``K`` only (e.g. ``{0: .5, K: .5}``) put every one of the ``K/2`` crossings at exactly
 ``alpha = 2`` (``P + 2Q = z^(K+1) + 1``), each next to a pole of ``-P/Q`` closer than
 about ``theta / K``: from ``K`` of about ``10^5`` the bisection budget runs out and
-:class:`ArithmeticError` is raised (``K = 30000``: 1.9 s).
+:class:`ArithmeticError` is raised (``K = 30000``: 1.8 s).  So do geometric pmfs with
+shifted momentum near 1 whose edge is at ``z = -1`` (ratio 0.5, ``K = 256``, ``m = 0.9999``;
+ratio 0.9, ``K = 200`` and 256, ``m = 0.999``): cells next to ``theta = pi``, where
+``|alpha|`` is the edge itself, stay uncertified.
 
 Accuracy: the zero is located by Newton's method on ``g`` (evaluated directly, with the
 supports centred so that phases stay small) until the step stalls at rounding level;
@@ -109,11 +112,12 @@ cancellation, ``eps / (1 - m)``, is left.  The relative error of ``alpha`` is th
 ``eps / theta`` (measured against eq. 6: about 2e-12 at ``tau = 1e5``, 1.3e-11 at
 ``tau = 1e6``; below 1e-12 against a 30-digit truth for supports up to 256; with
 standard and shifted momentum ``m`` in 0.9..0.9999 and constant delays up to ``1e6``,
-at most 1.1e-12 against 40-digit solutions of the unit-circle conditions).  Exception: where a pair of roots only touches the circle
-at the edge (a double zero of ``g``; e.g. ``Empirical([.5, .25, .25])``, the pair ``+-i`` at
+at most 1.1e-12 against 40-digit solutions of the unit-circle conditions).  Exception:
+where a pair of roots only touches the circle at the edge (a double zero of ``g``; e.g. ``Empirical([.5, .25, .25])``, the pair ``+-i`` at
 ``alpha = 4``) the angle is defined to ``sqrt(eps)`` in double precision and ``alpha`` to
 about ``1e-8``; pmfs within about 1e-7 of such a touch, where the pair does cross, lose
-digits continuously (measured up to 4e-10 against a 60-digit Schur-Cohn bisection, e.g.
+digits continuously (measured up to 4.4e-10, on either side of the edge, against a
+60-digit Schur-Cohn bisection, e.g.
 ``Empirical([0.5, 0.2499999683772234, 0.2500000316227766])``).  A final Newton step on
 ``|z(alpha)| = 1`` for the crossing root is tried
 and kept when it improves the modulus.
