@@ -61,6 +61,16 @@ def locus_edge(delay, momentum="none", m=0.0, *, oversample=64, keep=1.5):
     one shares no code with it, samples 8 times more densely and refines in mpmath.)
     """
     P, Q = polynomial_pair(delay, momentum=momentum, m=m)
+    with mpmath.workdps(DPS):
+        return pair_edge(P, Q, _mp_coeffs(P), _mp_coeffs(Q), oversample=oversample, keep=keep)
+
+
+def pair_edge(P, Q, P_mp, Q_mp, *, oversample=64, keep=1.5):
+    """:func:`locus_edge` for a given pair: the scan on the float coefficients ``P, Q``
+    (highest power first), the refinement on ``P_mp, Q_mp`` (mpf, None for a zero) at the
+    current mpmath precision; the candidates within ``keep`` of the smallest estimate are
+    refined.  Returns a float."""
+    P, Q = np.asarray(P, dtype=float), np.asarray(Q, dtype=float)
     deg = P.size - 1
     n = oversample * (deg + 2) + 1000
     theta = np.linspace(0.0, math.pi, n)[1:-1]
@@ -75,31 +85,29 @@ def locus_edge(delay, momentum="none", m=0.0, *, oversample=64, keep=1.5):
         a_est = -prod.real / np.abs(qz) ** 2
     idx = np.flatnonzero(np.sign(g[:-1]) * np.sign(g[1:]) < 0)
     cands = [(a_est[i], theta[i], theta[i + 1]) for i in idx if np.isfinite(a_est[i]) and a_est[i] > 0]
-    with mpmath.workdps(DPS):
-        P, Q = _mp_coeffs(P), _mp_coeffs(Q)
-        out = []
-        # z = -1 (theta = pi) is always on the real axis.
-        q1 = _eval_mp(Q, mpmath.mpf(-1))
-        if q1 != 0:
-            a_pi = -_eval_mp(P, mpmath.mpf(-1)) / q1
-            if a_pi.real > 0:
-                out.append(mpmath.re(a_pi))
-        if cands:
-            best = min(c[0] for c in cands)
-            for est, t0, t1 in cands:
-                if est > keep * best:
-                    continue
+    out = []
+    # z = -1 (theta = pi) is always on the real axis.
+    q1 = _eval_mp(Q_mp, mpmath.mpf(-1))
+    if q1 != 0:
+        a_pi = -_eval_mp(P_mp, mpmath.mpf(-1)) / q1
+        if a_pi.real > 0:
+            out.append(mpmath.re(a_pi))
+    if cands:
+        best = min(c[0] for c in cands)
+        for est, t0, t1 in cands:
+            if est > keep * best:
+                continue
 
-                def gim(t):
-                    zz = mpmath.expj(t)
-                    return mpmath.im(_eval_mp(P, zz) * mpmath.conj(_eval_mp(Q, zz)))
-
-                t = mpmath.findroot(gim, (mpmath.mpf(t0), mpmath.mpf(t1)), solver="anderson")
+            def gim(t):
                 zz = mpmath.expj(t)
-                a = -_eval_mp(P, zz) / _eval_mp(Q, zz)
-                if mpmath.re(a) > 0:
-                    out.append(mpmath.re(a))
-        return float(min(out))
+                return mpmath.im(_eval_mp(P_mp, zz) * mpmath.conj(_eval_mp(Q_mp, zz)))
+
+            t = mpmath.findroot(gim, (mpmath.mpf(t0), mpmath.mpf(t1)), solver="anderson")
+            zz = mpmath.expj(t)
+            a = -_eval_mp(P_mp, zz) / _eval_mp(Q_mp, zz)
+            if mpmath.re(a) > 0:
+                out.append(mpmath.re(a))
+    return float(min(out))
 
 
 @_once_a_session

@@ -22,7 +22,7 @@ import pytest
 import stability as st
 from stability import locus
 
-from ._truth import schur_stable
+from ._truth import pair_edge, schur_stable
 
 DPS = 50
 
@@ -60,38 +60,12 @@ def _horner(c, z):
 
 
 def _exact_edge(pmf, momentum, m, *, oversample=64, keep=1.5):
+    """The smallest crossing of the unrounded problem: tests/_truth.py's scan and
+    refinement (``pair_edge``) on the coefficients of :func:`_exact_pair`, at 50 digits."""
     with mp.workdps(DPS):
         P, Q = _exact_pair(pmf, momentum, m)
-        Pf = np.array([float(x) for x in P])
-        Qf = np.array([float(x) for x in Q])
-        deg = Pf.size - 1
-        theta = np.linspace(0.0, math.pi, oversample * (deg + 2) + 1000)[1:-1]
-        theta = np.concatenate([theta[0] * np.geomspace(1e-12, 1, 400)[:-1], theta])
-        z = np.exp(1j * theta)
-        prod = np.polyval(Pf, z) * np.conj(np.polyval(Qf, z))
-        g = prod.imag / np.sin(theta)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            est = -prod.real / np.abs(np.polyval(Qf, z)) ** 2
-        idx = np.flatnonzero(np.sign(g[:-1]) * np.sign(g[1:]) < 0)
-        cands = [(est[i], theta[i], theta[i + 1]) for i in idx if np.isfinite(est[i]) and est[i] > 0]
-        out = []
-        q_1 = _horner(Q, mp.mpf(-1))
-        if q_1 != 0 and mp.re(-_horner(P, mp.mpf(-1)) / q_1) > 0:
-            out.append(mp.re(-_horner(P, mp.mpf(-1)) / q_1))
-        low = min(c[0] for c in cands)
-        for e, t0, t1 in cands:
-            if e > keep * low:
-                continue
-
-            def gim(t):
-                zz = mp.expj(t)
-                return mp.im(_horner(P, zz) * mp.conj(_horner(Q, zz)))
-
-            t = mp.findroot(gim, (mp.mpf(float(t0)), mp.mpf(float(t1))), solver="anderson")
-            a = -_horner(P, mp.expj(t)) / _horner(Q, mp.expj(t))
-            if mp.re(a) > 0:
-                out.append(mp.re(a))
-        return min(out)
+        return pair_edge([float(x) for x in P], [float(x) for x in Q], [x if x != 0 else None for x in P],
+                         [x if x != 0 else None for x in Q], oversample=oversample, keep=keep)
 
 
 def _two_point(K, w):
