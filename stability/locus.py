@@ -859,13 +859,14 @@ class _Quotient:
         # problem, and kept it moved the edge at tau = 1e5 by 4.5e-11: taken as 0 at that level
         p1 = math.fsum(p)
         self.p1 = 0.0 if abs(p1) <= 4 * _EPS * float(np.sum(np.abs(p))) else p1
+        self.p1_bound = abs(p1) * (1.0 + _EPS)  # the bound below holds for P as given too
         self.n = p.size - 1
         #: evaluate P as (z - 1) R: when R has no more terms than P (the three schemes)
         self.exact = self.rr.idx.size <= max(np.count_nonzero(p), 1)
 
     def lower(self, ta: np.ndarray) -> np.ndarray:
         """Lower bound of ``|P|`` on intervals ``[ta, tb]`` inside ``[0, pi]``."""
-        return 2.0 * np.sin(0.5 * ta) * (1.0 - 4 * _EPS) * self.floor - abs(self.p1)
+        return 2.0 * np.sin(0.5 * ta) * (1.0 - 4 * _EPS) * self.floor - self.p1_bound
 
     def values_at(self, t: np.ndarray, shift: int) -> tuple[np.ndarray, np.ndarray]:
         """``P e^{-i shift t}`` and its t-derivative, as ``(e^{it} - 1) R + P(1) e^{int}``."""
