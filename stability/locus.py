@@ -86,19 +86,22 @@ more than 4096 of them at once, that cannot be discarded by the ``|alpha|`` boun
 **theta -> 0.**  With momentum near 1 two roots meet next to ``z = 1`` and leave the
 circle at angles of about ``1e-3`` or less; nothing special is needed: ``f(0) != 0``,
 the first cells are certified or bisected like any other.  The rounding model ``e`` of
-the cosine coefficients counts, for each ``e_i``, only the terms of its suffix sum that
-carry an error (from sparse correlations most are exact zeros); counting all ``n`` of
-them grew like ``n^2`` and at ``tau = 1e6`` with ``m >= 0.999`` exceeded ``|f|`` near
-``theta = 0``, where no cell could then be certified.
+the cosine coefficients adds, for each ``e_i``, the error bounds of the terms of its
+suffix sum lag by lag (:func:`_correlation` sums the correlation directly up to
+``2**26`` products, so each lag has its own bound: 0 where no product falls, tiny in a
+geometric tail); a uniform bound summed over ``n`` terms grew like ``n^2`` and exceeded
+``|f|`` near ``theta = 0`` at ``tau = 1e6`` with ``m >= 0.999``, and near ``theta = pi``
+for geometric pmfs with shifted momentum near 1 whose edge is at ``z = -1`` (ratio 0.5,
+``K = 256``, ``m = 0.9999``; ratio 0.9, ``K = 200`` to 3000, ``m = 0.999``): no cell there
+could be certified, and since ``|alpha|`` peaks at ``theta = pi`` none could be discarded.
 
 **Not certifiable in double precision.**  ``Empirical`` pmfs with mass at ``0`` and at
 ``K`` only (e.g. ``{0: .5, K: .5}``) put every one of the ``K/2`` crossings at exactly
 ``alpha = 2`` (``P + 2Q = z^(K+1) + 1``), each next to a pole of ``-P/Q`` closer than
 about ``theta / K``: from ``K`` of about ``10^5`` the bisection budget runs out and
-:class:`ArithmeticError` is raised (``K = 30000``: 1.8 s).  So do geometric pmfs with
-shifted momentum near 1 whose edge is at ``z = -1`` (ratio 0.5, ``K = 256``, ``m = 0.9999``;
-ratio 0.9, ``K = 200`` and 256, ``m = 0.999``): cells next to ``theta = pi``, where
-``|alpha|`` is the edge itself, stay uncertified.
+:class:`ArithmeticError` is raised (``K = 30000``: 1.8 s).  Dense pmfs with ``m = 0.9999``
+beyond the direct correlation's size can raise too (geometric, ratio 0.99, ``K = 3000``,
+shifted: cells near ``theta = 2.93`` stay uncertified, as before).
 
 Accuracy: the zero is located by Newton's method on ``g`` (evaluated directly, with the
 supports centred so that phases stay small) until the step stalls at rounding level;
@@ -331,23 +334,41 @@ def _fast_length(n: int) -> int:
     return best
 
 
-def _correlation(p: np.ndarray, q: np.ndarray, pp: _Poly, qq: _Poly):
-    """``r_d = sum_j p_{j+d} q_j`` at index ``n + d``, a bound on its entrywise error, and
-    which entries carry that error (None: all; from sparse sums, the others are exact zeros)."""
+def _correlation(p: np.ndarray, q: np.ndarray, pp: _Poly, qq: _Poly) -> tuple[np.ndarray, np.ndarray]:
+    """``r_d = sum_j p_{j+d} q_j`` at index ``n + d`` and a bound on each entry's error.
+
+    Summed directly (few terms, or up to ``_DIRECT_PRODUCTS`` products), an entry of ``k``
+    products is off by at most ``k eps`` times the sum of their moduli: the bound is per
+    lag, 0 where no product falls (an exact zero), and tiny where the products are (the
+    tail of a geometric pmf).  By FFT, one uniform bound for every entry.  (A uniform bound
+    everywhere, summed over the ``n`` terms of each cosine coefficient, grew like ``n^2``
+    and exceeded ``|f|`` near ``theta = 0`` at ``tau = 1e6``, ``m >= 0.999``, and near
+    ``theta = pi`` for geometric pmfs with shifted momentum near 1: no cell there could be
+    certified.)
+    """
     n = p.size - 1
-    if pp.idx.size * qq.idx.size <= 64 * (n + 1):
-        r = np.zeros(2 * n + 1)
+    products = pp.idx.size * qq.idx.size
+    if products <= 64 * (n + 1):
         d = np.subtract.outer(pp.idx, qq.idx).ravel() + n
-        np.add.at(r, d, np.multiply.outer(pp.val, qq.val).ravel())
-        err = 2 * _EPS * pp.norm * qq.norm * min(pp.idx.size, qq.idx.size)
-        touched = np.zeros(2 * n + 1, dtype=bool)
-        touched[d] = True
-        return r, err, touched
+        prod = np.multiply.outer(pp.val, qq.val).ravel()
+        r = np.zeros(2 * n + 1)
+        np.add.at(r, d, prod)
+        mod = np.zeros(2 * n + 1)
+        np.add.at(mod, d, np.abs(prod))
+        return r, (2 * _EPS * min(pp.idx.size, qq.idx.size)) * mod
+    if products <= _DIRECT_PRODUCTS:
+        r = np.correlate(p, q, mode="full")
+        mod = np.correlate(np.abs(p), np.abs(q), mode="full")
+        return r, (2 * _EPS * (min(pp.idx.size, qq.idx.size) + 2)) * mod
     L = 2 * n + 1
     F = _fast_length(L)
     r = np.fft.irfft(np.fft.rfft(p, F) * np.fft.rfft(q[::-1], F), F)[:L]
     err = 16 * _EPS * math.log2(L + 1) * math.sqrt(L) * float(np.linalg.norm(p) * np.linalg.norm(q))
-    return r, err, None
+    return r, np.full(L, err)
+
+
+#: correlations of at most this many products are summed directly (per-lag error bounds)
+_DIRECT_PRODUCTS = 1 << 26
 
 
 class _H:
@@ -361,7 +382,7 @@ class _H:
 
     def __init__(self, pp: _Poly, qq: _Poly, p: np.ndarray, q: np.ndarray):
         n = p.size - 1
-        r, err, touched = _correlation(p, q, pp, qq)
+        r, err = _correlation(p, q, pp, qq)
         b = (r[n + 1 :] - r[n - 1 :: -1]).astype(np.longdouble)  # b_d, d = 1..n
         e = 2.0 * np.cumsum(b[::-1])[::-1]
         self.c = e.astype(float)
@@ -370,17 +391,14 @@ class _H:
         self.j = np.arange(n, dtype=float) + 0.5
         self.w = self.j / self.N
         self.abs_sum = float(np.sum(np.abs(self.c)))
-        # error of the coefficients: the terms of b in each suffix sum (each 2 err; a b_d
-        # made of untouched, exactly zero correlation entries is exact), the extended-
-        # precision additions of its non-zero terms (adding 0 is exact), the rounding to
-        # double; summed over the n coefficients.  (Counting all n terms instead grew like
-        # n^2 and, at tau = 1e6 with m = 0.999, exceeded |f| near theta = 0: no cell there
-        # could be certified.)
+        # error of the coefficients: the errors of the terms b_d of each suffix sum (those of
+        # r_d and r_-d, per lag: see _correlation), the extended-precision additions of its
+        # non-zero terms (adding 0 is exact), the rounding to double; summed over the n
+        # coefficients
         ld_eps = float(np.finfo(np.longdouble).eps)
-        carries = np.ones(n, dtype=bool) if touched is None else touched[n + 1 :] | touched[n - 1 :: -1]
-        err_terms = np.cumsum(carries[::-1])[::-1]  # per coefficient: the terms with error
-        add_terms = np.cumsum((b != 0)[::-1])[::-1]  # and the additions that round
-        per = 2.0 * (err_terms * (2 * err) + add_terms * (ld_eps * float(np.sum(np.abs(b))))) + _EPS * np.abs(self.c)
+        b_err = np.cumsum((err[n + 1 :] + err[n - 1 :: -1])[::-1])[::-1]  # per coefficient
+        add_terms = np.cumsum((b != 0)[::-1])[::-1]  # the additions that round
+        per = 2.0 * (b_err + add_terms * (ld_eps * float(np.sum(np.abs(b))))) + _EPS * np.abs(self.c)
         self.coef_err = float(np.sum(per))
         self.grid_cache: dict = {}
 

@@ -233,9 +233,8 @@ def threshold(delay, *, momentum: str = "none", m: float = 0.0, method: str = "a
         The locus method could not certify that no crossing hides below the value it
         found (the message names the configuration), or no crossing exists.  Observed for
         valid input: ``{0: .5, K: .5}`` from ``K`` of about ``10^5`` (every crossing at
-        exactly ``alpha = 2``, next to a pole), and geometric pmfs with shifted momentum
-        near 1 whose edge is at ``z = -1`` (ratio 0.5, ``K = 256``, ``m = 0.9999``; ratio
-        0.9, ``K = 200`` and 256, ``m = 0.999``).
+        exactly ``alpha = 2``, next to a pole), and dense pmfs with ``m = 0.9999`` (a
+        geometric pmf of ratio 0.99 and ``K = 3000`` with shifted momentum).
 
     Notes
     -----

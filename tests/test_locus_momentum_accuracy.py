@@ -152,7 +152,9 @@ def test_p_through_the_quotient_keeps_its_relative_accuracy_as_theta_goes_to_0()
             assert abs(complex(d) - ed) <= 1e-12 * abs(ed)
 
 
-@pytest.mark.parametrize("tau,momentum,m", [(3000, "shifted", 0.999), (2500, "standard", 0.9999), (1000, "none", 0.0)])
+@pytest.mark.parametrize("tau,momentum,m", [(3000, "shifted", 0.999), (2500, "standard", 0.9999), (1000, "none", 0.0),
+                                            (st.Empirical(0.9 ** np.arange(121), normalize=True), "shifted", 0.999)],
+                         ids=["3000", "2500", "1000", "geometric-120"])
 def test_coefficient_error_model_bounds_the_actual_error(tau, momentum, m):
     # sum_i |e_i - c_i| <= coef_err, with e_i from exact rational arithmetic on the same doubles
     from fractions import Fraction

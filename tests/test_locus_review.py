@@ -195,3 +195,16 @@ def test_neighbouring_delays_left_rounding_residues_that_made_r_dense(pmf, momen
     assert abs(float(mp.mpf(r.alpha) / exact - 1)) <= 1e-11
     if pmf.size < 2500:  # the whole edge, not only the crossing at that angle
         assert abs(float(mp.mpf(r.alpha) / _exact_edge(pmf, momentum, m) - 1)) <= 1e-11
+
+
+@pytest.mark.parametrize("ratio,K,m", [(0.5, 256, 0.9999), (0.9, 256, 0.999), (0.9, 200, 0.999)])
+def test_geometric_pmf_with_its_edge_at_z_minus_1_could_not_be_certified(ratio, K, m):
+    # ArithmeticError ("intervals near theta = 3.1 still uncertified"): |f| ~ |f'(pi)| (pi -
+    # theta) with |f'(pi)| / N about 1e-11, below the modelled rounding of the cosine
+    # coefficients (1e-11, a uniform per-entry bound summed over n terms; the actual error
+    # is 1e-17), and |alpha| peaks at theta = pi, so no cell there could be discarded either.
+    # Now the correlation is summed directly with a per-lag bound.
+    pmf = ratio ** np.arange(K + 1)
+    pmf /= pmf.sum()
+    got = st.threshold(st.Empirical(pmf), momentum="shifted", m=m)
+    assert abs(got / _exact_edge(st.Empirical(pmf).pmf, "shifted", m) - 1) <= 1e-11
