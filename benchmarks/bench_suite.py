@@ -14,7 +14,6 @@ It runs the checkout's tests once (about 4 minutes of wall time on 2 cores); pas
 from __future__ import annotations
 
 import collections
-import os
 import re
 import resource
 import subprocess

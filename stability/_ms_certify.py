@@ -543,7 +543,6 @@ def certified_first_crossing(P, Q, pmf, momentum, m, *, alpha_first, target, tar
                               "(is the gain at alpha -> 0 at or above 1?)")
     alpha0, _ = start
     lo, steps, b = alpha0, 0, prob.b
-    stalled = False
 
     def bad(a):
         Sa, st = gain(a)

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from ._validation import MAX_DELAY, check_bool, check_delay_int, check_real, check_support, check_weights
+from ._validation import check_bool, check_delay_int, check_real, check_support, check_weights
 
 __all__ = ["DelayDistribution", "Uniform", "DiscreteGaussian", "Empirical", "as_pmf", "mean_delay"]
 

@@ -171,6 +171,7 @@ _BATCH = 4
 _CHUNK = 2_000_000  # entries per direct-evaluation block
 _MAX_ROUNDS = 200
 _MAX_PENDING = 4096  # uncertified intervals bisected at once, at most
+_DIRECT_PRODUCTS = 1 << 26  # correlations of at most this many products: summed directly
 
 
 @dataclass(frozen=True)
@@ -366,9 +367,6 @@ def _correlation(p: np.ndarray, q: np.ndarray, pp: _Poly, qq: _Poly) -> tuple[np
     err = 16 * _EPS * math.log2(L + 1) * math.sqrt(L) * float(np.linalg.norm(p) * np.linalg.norm(q))
     return r, np.full(L, err)
 
-
-#: correlations of at most this many products are summed directly (per-lag error bounds)
-_DIRECT_PRODUCTS = 1 << 26
 
 
 class _H:
@@ -592,7 +590,6 @@ def locus_edge(P: np.ndarray, Q: np.ndarray) -> LocusEdge:
     accept(np.array([math.pi]))
 
     hh = _H(pp, qq, p, q)
-    N = hh.N
     per = _PER_PI_N_SPARSE if pp.sparse and qq.sparse and n >= _SPARSE_COARSE_N else _PER_PI_N
     M = 1 << max(int(math.log2(_MIN_M)), math.ceil(math.log2(per * (n + 1))))
     M_cap = max(M, min(_MAX_M, 1 << math.ceil(math.log2(_MAX_M_OVER_N * (n + 1)))))
@@ -853,10 +850,7 @@ class _Quotient:
     ``P(1)`` is 0 up to the rounding of the coefficients (``math.fsum``: correctly rounded).
     ``|R|`` is bounded below everywhere by its largest term minus all the others (for the
     three schemes ``R = z^K (z - m)``, ``z^(K+1) - m sum p_k z^(K-k)`` or ``z^K``: the
-    bound is ``1 - m``).  The ``r_j`` come from a running sum in which each addition of a
-    non-zero ``p_i`` rounds once (adding 0 is exact), so ``||R - R_computed||_1 <= eps
-    sum_j sum_{i<=j, p_i != 0} |r_i|`` (twice the textbook bound: it covers the rounding of
-    the bound's own sums too).
+    bound is ``1 - m``), less the error of the computed ``R`` (:func:`_quotient_coefficients`).
 
     The Taylor bound of ``|P|`` on a cell cannot see this: with ``P = (z - 1)(z^(tau+1) - m)``
     (shifted momentum, constant delay) ``|P|`` is about ``(1 - m) t`` near ``t = 0`` and its
@@ -1019,8 +1013,8 @@ def _newton(lo: np.ndarray, hi: np.ndarray, direct, noise: float = 0.0, ids=None
 # Many sparse pairs at once (threshold_array): the same certificate, vectorised over pairs
 # ---------------------------------------------------------------------------------------
 
-_FAST_ELEMENTS = 150_000
-_POLISH_FLOOR = 4 * _EPS  # |z| - 1 at which the polish of a fast-path edge is skipped  # grid entries (pairs x (M + 1)) per vectorised batch, at most
+_FAST_ELEMENTS = 150_000  # grid entries (pairs x (M + 1)) per vectorised batch, at most
+_POLISH_FLOOR = 4 * _EPS  # |z| - 1 at which the polish of a fast-path edge is skipped
 
 
 def _fast_key(p: np.ndarray, pp: _Poly, qq: _Poly):
@@ -1247,7 +1241,8 @@ def _fast_edges(cases: list, M: int, kp: int, kq: int) -> list:
     tr.centre(shift)
     tq.centre(shift)
     p1 = np.array([qu.p1 for qu in quos])
-    nrel = np.array([qu.n for qu in quos], dtype=float) - shift
+    degree = np.array([qu.n for qu in quos], dtype=float)
+    nrel = degree - shift
 
     def direct(t, ids):
         vr, dvr = tr.values_at(t, ids)
@@ -1394,7 +1389,7 @@ def _fast_edges(cases: list, M: int, kp: int, kq: int) -> list:
     out = [None] * B
     if keep.size == 0:
         return out
-    alpha, th = _polish_terms(best[keep], best_theta[keep], keep, tr, tq, p1, nrel + shift)
+    alpha, th = _polish_terms(best[keep], best_theta[keep], keep, tr, tq, p1, degree)
     for i, b in enumerate(keep):
         am = float(lows[b] / alpha[i] - 1.0) if math.isfinite(lows[b]) else math.inf
         out[b] = LocusEdge(float(alpha[i]), float(th[i]), float(best_res[b]), int(candidates[b]), int(refined[b]),

@@ -118,7 +118,18 @@ def _as_hessian(hessian):
 
 def _child(seq: np.random.SeedSequence, i: int) -> np.random.SeedSequence:
     """The ``i``-th child of ``seq``, derived without mutating ``seq`` (unlike ``spawn``)."""
-    return np.random.SeedSequence(seq.entropy, spawn_key=tuple(seq.spawn_key) + (i,), pool_size=seq.pool_size)
+    return _descendant(_key(seq), i)
+
+
+def _key(seq: np.random.SeedSequence) -> tuple:
+    return seq.entropy, tuple(seq.spawn_key), seq.pool_size
+
+
+def _descendant(key: tuple, *path: int) -> np.random.SeedSequence:
+    """The sequence reached from ``key`` (see :func:`_key`) by the children ``path``
+    (``_descendant(_key(s), b, i)`` is ``_child(_child(s, b), i)``, built once)."""
+    entropy, spawn_key, pool_size = key
+    return np.random.SeedSequence(entropy, spawn_key=spawn_key + path, pool_size=pool_size)
 
 
 def _as_seed_sequence(r) -> np.random.SeedSequence:
@@ -138,17 +149,16 @@ def _rngs(rng, batch, n_per, need=None):
     if isinstance(rng, (list, tuple)):
         if len(rng) != batch:
             raise ValueError(f"rng was given as a sequence of {len(rng)} seeds for a batch of {batch}")
-        keys = [(s.entropy, tuple(s.spawn_key), s.pool_size) for s in map(_as_seed_sequence, rng)]
+        paths = [(_key(_as_seed_sequence(r)), ()) for r in rng]
     else:
         if rng is None:
             raise ValueError("this run draws random numbers: pass rng (a numpy Generator or a seed)")
-        base = _as_seed_sequence(rng)
-        # configuration b's sequence is _child(base, b); its stream i, _child(_child(base, b), i),
-        # is built here directly from the same (entropy, spawn key, pool size)
-        keys = [(base.entropy, tuple(base.spawn_key) + (b,), base.pool_size) for b in range(batch)]
+        # configuration b's sequence is _child(base, b); its stream i is built in one step
+        base = _key(_as_seed_sequence(rng))
+        paths = [(base, (b,)) for b in range(batch)]
     need = [True] * n_per if need is None else list(need)
-    return [[np.random.default_rng(np.random.SeedSequence(e, spawn_key=k + (i,), pool_size=p)) if need[i] else None
-             for i in range(n_per)] for e, k, p in keys]
+    return [[np.random.default_rng(_descendant(key, *path, i)) if need[i] else None for i in range(n_per)]
+            for key, path in paths]
 
 
 def _delay_draws(gens, pmf: np.ndarray, n: int) -> np.ndarray:

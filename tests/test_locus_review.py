@@ -13,7 +13,6 @@ The truths here share no code with the package:
 * ``tests/_truth.schur_stable``: the Schur-Cohn test at 60 digits (no roots, no locus).
 """
 
-import math
 
 import mpmath as mp
 import numpy as np
