@@ -176,3 +176,50 @@ def astrom(M, stable, out):  # pragma: no cover - compiled
                 out[j, q] = v
                 if not np.isfinite(v):
                     stable[j] = False
+
+
+@numba.njit(cache=True, nogil=True)
+def lyapunov_steps(buf, taus, ab, coef, m, mode, t0, nstep, renorm, steps, norms, at):  # pragma: no cover
+    """Steps ``t0 .. t0 + nstep - 1`` of :func:`stability.moments.lyapunov_exponents`.
+
+    ``buf``: ``(L, B)`` ring buffer of the scalar iterates, one column per (alpha, stream);
+    ``taus``: ``(nstep, B)`` delays; ``ab``, ``coef``: ``(B,)``.  At every renormalisation (step count ``s`` a multiple of
+    ``renorm``, or ``s == steps``) the columns are divided by their max norm (by 1 where
+    it is 0 or not finite), which is written to ``norms[e]`` (``e`` counts the renormalisations of this call, ``at[e] = s``);
+    the logarithms and their sums stay with the caller, in numpy.  Returns the count.
+    """
+    L, B = buf.shape
+    e = 0
+    for j in range(nstep):
+        tt = t0 + j
+        cur = tt % L
+        nxt = (tt + 1) % L
+        for b in range(B):
+            tau = taus[j, b]
+            xd = buf[(tt - tau) % L, b]
+            c = buf[cur, b]
+            if mode == _NONE:
+                new = c - ab[b] * xd
+            elif mode == _STANDARD:
+                new = (1.0 + m) * c - m * buf[(tt - 1) % L, b] - ab[b] * xd
+            else:
+                new = c + coef[b] * xd - m * buf[(tt - tau - 1) % L, b]
+            buf[nxt, b] = new
+        s = tt + 1
+        if s % renorm == 0 or s == steps:
+            for b in range(B):
+                norm = 0.0
+                for i in range(L):
+                    v = abs(buf[i, b])
+                    if v > norm or v != v:  # numpy.max: NaN wins
+                        norm = v
+                    if norm != norm:
+                        break
+                norms[e, b] = norm
+                if not 0.0 < norm < np.inf:  # 0, inf or NaN: numpy's loop divides by 1
+                    norm = 1.0
+                for i in range(L):
+                    buf[i, b] /= norm
+            at[e] = s
+            e += 1
+    return e
