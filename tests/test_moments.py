@@ -420,7 +420,7 @@ def test_random_delay_edges_figure_plots_its_numbers_and_they_are_ordered(figure
             assert_allclose(ax.lines[3 + 3 * i].get_ydata(), 1 / data.column("almost_sure_edge")[sel])
     finally:
         plotting.close(fig)
-    ms, low, mean = data.column("mean_square_edge"), data.column("almost_sure_low"), data.column("mean_edge")
+    ms, mean = data.column("mean_square_edge"), data.column("mean_edge")
     high = data.column("almost_sure_high")
     assert np.all(ms <= high) and np.all(ms <= mean * (1 + 1e-12))
     const = fam == "constant"
