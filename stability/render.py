@@ -57,9 +57,10 @@ def write_figure(data: FigureData, out: str, formats: str | Sequence[str] = "png
     write_csv(data, os.path.join(out, f"{data.name}.csv"))
     fig, _ = getattr(plotting, f"plot_{data.name}")(data)
     try:
-        for fmt in fmts:
-            path = os.path.join(out, f"{data.name}.{fmt}")
-            _atomic_write(path, lambda fh, fmt=fmt: plotting.save(fig, fh, fmt), binary=True)
+        with plotting.shared_mathtext():  # the labels are parsed once for every format
+            for fmt in fmts:
+                path = os.path.join(out, f"{data.name}.{fmt}")
+                _atomic_write(path, lambda fh, fmt=fmt: plotting.save(fig, fh, fmt), binary=True)
     finally:
         plotting.close(fig)
 

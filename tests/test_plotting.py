@@ -149,3 +149,40 @@ def test_liu_tradeoff_three_series(figure_data):
         assert pred[i, 1] == predicted_largest_stable_delay(figures.LIU_EIGENVALUES, figures.LIU_ETA, mu)
         assert sim[i, 1] == largest_good_delay(res.delays, res.errors[i], factor=figures.LIU_FACTOR,
                                                rng=figures.LIU_SEED)[0]
+
+
+def test_shared_mathtext_parses_once_gives_the_same_bytes_and_restores_matplotlib(monkeypatch):
+    import io
+    from pathlib import Path
+
+    from matplotlib.mathtext import MathTextParser
+
+    original = MathTextParser.__dict__["_parse_cached"]
+    calls = []
+    real = plotting._PARSE
+    monkeypatch.setattr(plotting, "_PARSE", lambda *a: calls.append(a[1:]) or real(*a))
+
+    data = figures.read_csv(str(Path(__file__).resolve().parent.parent / "figures" / "fig8.csv"))
+
+    def render(shared):
+        fig, _ = plotting.plot_fig8(data)  # math text in labels and annotation
+        with plotting.shared_mathtext() if shared else io.BytesIO():
+            out = []
+            for fmt in ("png", "svg", "pdf", "png"):
+                buf = io.BytesIO()
+                plotting.save(fig, buf, fmt)
+                out.append(buf.getvalue())
+        plotting.close(fig)
+        return out
+
+    alone = render(False)
+    n_alone = len(calls)
+    assert MathTextParser.__dict__["_parse_cached"] is original
+    calls.clear()
+    shared = render(True)
+    assert shared == alone  # the same bytes in every format
+    assert len(calls) == len(set(calls)) < n_alone  # each (text, dpi, font, flags) parsed once per block
+    assert MathTextParser.__dict__["_parse_cached"] is original
+    with pytest.raises(RuntimeError), plotting.shared_mathtext():
+        raise RuntimeError("restored on errors too")
+    assert MathTextParser.__dict__["_parse_cached"] is original
