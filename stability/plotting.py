@@ -24,7 +24,7 @@ from . import figures  # noqa: E402
 __all__ = ["plot_fig4", "plot_fig6", "plot_fig7", "plot_fig8", "plot_fig10", "plot_quadratic_check",
            "plot_liu_fig1", "plot_liu_tradeoff", "plot_network_edges", "plot_network_rule",
            "plot_delayed_edge_of_stability", "plot_random_delay_edges", "PLOTS",
-           "save", "close", "shared_mathtext",
+           "save", "close", "shared_mathtext", "laid_out",
            "STYLE"]
 
 #: Sized for one column of a two-column paper (3.4 in wide), 8-pt text.
@@ -441,10 +441,53 @@ def save(fig, fh, fmt: str) -> None:
     """Save ``fig`` to the binary file ``fh`` in format ``fmt``, without volatile metadata.
 
     Inside :func:`shared_mathtext` (as :func:`stability.render.write_figure` calls it for
-    all formats of a figure) the math text is parsed once for all of them.
+    all formats of a figure) the math text is parsed once for all of them; inside
+    :func:`laid_out` for ``fig``, the figure is not laid out again but drawn with that layout.
+    """
+    fixed = _LAYOUTS.get(id(fig))
+    with plt.rc_context(STYLE), shared_mathtext():
+        if fixed is not None and fixed[0] is fig:
+            fig.savefig(fh, format=fmt, metadata=_METADATA[fmt], bbox_inches=fixed[1])
+        else:
+            fig.savefig(fh, format=fmt, metadata=_METADATA[fmt])
+
+
+_LAYOUTS = {}  # id(fig) -> (fig, tight bounding box) for the figures inside laid_out()
+
+
+@contextlib.contextmanager
+def laid_out(fig):
+    """Lay ``fig`` out once, as its PNG sees it; :func:`save` then draws it with that layout.
+
+    Outside this block :func:`save` lays the figure out again for every file: a draw that
+    computes the constrained layout with the format's own renderer, and the tight bounding
+    box, before the draw that renders (and every draw lays out every tick label and title
+    again): most of the time ``savefig`` takes.  Here the layout and the box are computed
+    once (under :data:`STYLE`, with the PNG's renderer, Agg at ``savefig.dpi``: exactly the
+    draw and box :func:`save` computes for a PNG, so the PNG is the same bytes) and every
+    file saved in the block is rendered with them, the layout engine switched off for the
+    block (restored afterwards).  An SVG or PDF therefore places its text by Agg's text
+    extents instead of its own, which differ by a fraction of a point (the page size by
+    under a point); the files are as deterministic as without the block.
     """
     with plt.rc_context(STYLE), shared_mathtext():
-        fig.savefig(fh, format=fmt, metadata=_METADATA[fmt])
+        dpi = fig.dpi
+        fig.dpi = plt.rcParams["savefig.dpi"]
+        try:
+            fig.draw_without_rendering()  # the layout, on the canvas' own (Agg) renderer
+            bbox = fig.get_tightbbox().padded(plt.rcParams["savefig.pad_inches"])
+        finally:
+            fig.dpi = dpi
+    engine = fig.get_layout_engine()
+    with plt.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+        fig.set_layout_engine(None)  # None, not "none": a placeholder engine still makes savefig lay out
+    _LAYOUTS[id(fig)] = (fig, bbox)
+    try:
+        yield
+    finally:
+        del _LAYOUTS[id(fig)]
+        if engine is not None:
+            fig.set_layout_engine(engine)
 
 
 def close(fig) -> None:

@@ -186,3 +186,33 @@ def test_shared_mathtext_parses_once_gives_the_same_bytes_and_restores_matplotli
     with pytest.raises(RuntimeError), plotting.shared_mathtext():
         raise RuntimeError("restored on errors too")
     assert MathTextParser.__dict__["_parse_cached"] is original
+
+
+@pytest.mark.parametrize("name", ["fig6", "network_rule"])  # an inset; three panels
+def test_laid_out_once_gives_the_png_bytes_and_vector_pages_within_a_point(name):
+    import io
+    import re
+    from pathlib import Path
+
+    data = figures.read_csv(str(Path(__file__).resolve().parent.parent / "figures" / f"{name}.csv"))
+
+    def render(once):
+        fig, _ = plotting.PLOTS[name](data)
+        engine = fig.get_layout_engine()
+        out = {}
+        with plotting.laid_out(fig) if once else io.BytesIO():
+            for fmt in ("svg", "png", "pdf"):  # the PNG not first: the layout is the PNG's anyway
+                buf = io.BytesIO()
+                plotting.save(fig, buf, fmt)
+                out[fmt] = buf.getvalue()
+        assert fig.get_layout_engine() is engine and not plotting._LAYOUTS  # restored
+        plotting.close(fig)
+        return out
+
+    alone, once = render(False), render(True)
+    assert once["png"] == alone["png"]
+    size = {"svg": rb'width="([\d.]+)pt" height="([\d.]+)pt"', "pdf": rb"MediaBox \[ 0 0 ([\d.]+) ([\d.]+) \]"}
+    for fmt, pattern in size.items():
+        (w1, h1), (w2, h2) = (map(float, re.search(pattern, d[fmt]).groups()) for d in (alone, once))
+        assert abs(w1 - w2) < 1 and abs(h1 - h2) < 1, fmt  # points
+    assert render(True) == once  # deterministic
