@@ -108,9 +108,11 @@ def run(out: str = "figures", only: Iterable[str] | None = None, formats: str | 
 
     from tqdm import tqdm
 
+    from . import plotting
+
     total = sum(FIGURES[n][1] for n in names)
     with tqdm(total=total, desc="edges", unit="edge", disable=None if progress else True,
-              leave=False) as bar:
+              leave=False) as bar, plotting.shared_mathtext():  # labels common to figures parsed once
         for name in names:
             bar.set_postfix_str(name)
             write_figure(figures.compute(name, progress=bar), out, fmts)
