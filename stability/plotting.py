@@ -470,7 +470,7 @@ def laid_out(fig):
     extents instead of its own, which differ by a fraction of a point (the page size by
     under a point); the files are as deterministic as without the block.
     """
-    with plt.rc_context(STYLE), shared_mathtext():
+    with plt.rc_context({**STYLE, "savefig.format": "png"}), shared_mathtext():  # the renderer a PNG gets
         dpi = fig.dpi
         fig.dpi = plt.rcParams["savefig.dpi"]
         try:
