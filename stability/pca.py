@@ -36,7 +36,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import MAX_DELAY, MAX_STEPS, check_count, check_delay_int, check_elements, check_real
+from ._validation import (MAX_DELAY, MAX_STEPS, check_count, check_delay_int, check_elements, check_real,
+                          compiled_kernel)
 from .roots import max_root_modulus
 from .thresholds import threshold
 
@@ -195,17 +196,9 @@ def async_msgd(eigenvalues, eta: float, mus, delays, *, runs: int = 100, steps: 
     err = np.zeros(B)
     from tqdm import tqdm
 
-    if engine not in ("auto", "numba", "numpy"):
-        raise ValueError(f"engine must be one of ('auto', 'numba', 'numpy'), got {engine!r}")
-    compiled = None
-    if engine != "numpy":
-        try:
-            from ._compiled import pca_steps as compiled
-            from ._compiled import pca_steps_normal
-        except ImportError:  # numba missing: the numpy loop gives the same numbers
-            if engine == "numba":
-                raise
+    compiled = compiled_kernel("pca_steps", engine)
     if compiled is not None:
+        pca_steps_normal = compiled_kernel("pca_steps_normal", engine)
         block = 8  # steps of data drawn at a time (1 MB per step at the figure's size)
         Mk = np.ascontiguousarray(M[:, 0])
         Tk = np.ascontiguousarray(T, dtype=np.int64)
