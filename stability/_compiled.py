@@ -211,10 +211,11 @@ def lyapunov_steps(buf, taus, ab, coef, m, mode, t0, nstep, renorm, steps, norms
     """Steps ``t0 .. t0 + nstep - 1`` of :func:`stability.moments.lyapunov_exponents`.
 
     ``buf``: ``(L, B)`` ring buffer of the scalar iterates, one column per (alpha, stream);
-    ``taus``: ``(nstep, B)`` delays; ``ab``, ``coef``: ``(B,)``.  At every renormalisation (step count ``s`` a multiple of
-    ``renorm``, or ``s == steps``) the columns are divided by their max norm (by 1 where
-    it is 0 or not finite), which is written to ``norms[e]`` (``e`` counts the renormalisations of this call, ``at[e] = s``);
-    the logarithms and their sums stay with the caller, in numpy.  Returns the count.
+    ``taus``: ``(nstep, B)`` delays; ``ab``, ``coef``: ``(B,)``.  At every renormalisation
+    (step count ``s`` a multiple of ``renorm``, or ``s == steps``) the columns are divided
+    by their max norm (by 1 where it is 0 or not finite), which is written to
+    ``norms[e]`` (``e`` counts the renormalisations of this call, ``at[e] = s``); the
+    logarithms and their sums stay with the caller, in numpy.  Returns the count.
     """
     L, B = buf.shape
     e = 0
