@@ -242,9 +242,9 @@ def l11():
     dl = LAM[0] - LAM[1]
     a12 = math.sqrt(LAM[0] * LAM[1])
     delta2 = 4 * ETA
-    from scipy.stats import norm
+    from scipy.special import ndtri  # the normal quantile
 
-    q = norm.ppf((1 + nu) / 2)
+    q = ndtri((1 + nu) / 2)
     T1 = (1 - mu) / (2 * dl) * math.log(2 * (1 - mu) * delta2 * dl / (ETA * q**2 * a12**2) + 1)
     rng = np.random.default_rng(10)
     n, steps = 20000, 1000
