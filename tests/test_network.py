@@ -455,3 +455,24 @@ def test_loss_escape_of_minibatch_training_checks_the_full_batch_loss(small):
     run = run_delayed(net, x, y, theta0, [1e-6, 3.0], 1, loss_escape=level, **kw)
     expected = [5 * (1 + int(np.argmax(full[:, b] > level))) if (full[:, b] > level).any() else -1 for b in (0, 1)]
     assert run.escaped_at.tolist() == expected and expected[0] == -1
+
+
+def test_digits_read_from_the_installed_file_equal_scikit_learns_loader(monkeypatch):
+    from sklearn.datasets import load_digits
+
+    from stability import network
+
+    bunch = load_digits()
+    data, target = network._digits()
+    np.testing.assert_array_equal(data, bunch.data)
+    np.testing.assert_array_equal(target, bunch.target)
+    # where the file is not found, the loader itself is used
+    monkeypatch.setattr(network.os.path, "isfile", lambda path: False)
+    data2, target2 = network._digits()
+    np.testing.assert_array_equal(data2, bunch.data)
+    np.testing.assert_array_equal(target2, bunch.target)
+    # and loading the data does not import scikit-learn
+    code = ("import sys; from stability.network import load_digits_data; load_digits_data(); "
+            "assert 'sklearn' not in sys.modules")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
