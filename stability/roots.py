@@ -14,6 +14,16 @@ __all__ = ["polynomial_roots", "max_root_modulus"]
 POLISH_STEPS = 3
 
 
+def _horner(coeffs: np.ndarray, x: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``numpy.polyval(coeffs, x)`` into ``out``: the same operations in the same order
+    (so the same numbers), in place, without a temporary array per coefficient."""
+    out[...] = 0
+    for a in coeffs:
+        out *= x
+        out += a
+    return out
+
+
 def _polish(c: np.ndarray, r: np.ndarray) -> np.ndarray:
     """Newton-polish the roots ``r`` of ``c`` (highest power first), guarded.
 
@@ -27,12 +37,34 @@ def _polish(c: np.ndarray, r: np.ndarray) -> np.ndarray:
     dist = np.abs(r[:, None] - r[None, :])
     np.fill_diagonal(dist, np.inf)
     reach = dist.min(axis=1) / 3.0
+    dtype = np.result_type(c, r)
+    value, slope = np.empty(r.shape, dtype), np.empty(r.shape, dtype)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for _ in range(POLISH_STEPS):
-            step = np.polyval(c, r) / np.polyval(dc, r)
+            step = _horner(c, r, value) / _horner(dc, r, slope)
             ok = np.abs(step) < reach
             r = np.where(ok, r - step, r)
     return r
+
+
+#: Degrees whose companion matrices go to LAPACK's ``dlahqr`` directly (see
+#: :mod:`stability._lahqr`); outside this range (and for complex coefficients) numpy.roots.
+LAHQR_DEGREES = (75, 1024)
+
+
+def _companion_eigenvalues(monic: np.ndarray) -> np.ndarray:
+    """The roots of ``monic`` as eigenvalues of its balanced companion matrix: numpy.roots,
+    or for degrees in :data:`LAHQR_DEGREES` the same matrix handed to ``dlahqr`` (numpy's
+    ``dhseqr`` would use its multishift QR there, 3 to 4 times slower on these matrices)."""
+    n = monic.size - 1
+    if LAHQR_DEGREES[0] <= n <= LAHQR_DEGREES[1] and monic.dtype == np.float64 and monic[-1] != 0:
+        from ._lahqr import balanced_companion, hessenberg_eigenvalues
+
+        h = balanced_companion(monic)
+        roots = None if h is None else hessenberg_eigenvalues(h)
+        if roots is not None:
+            return roots
+    return np.roots(monic)
 
 
 def polynomial_roots(coeffs) -> np.ndarray:
@@ -76,7 +108,7 @@ def polynomial_roots(coeffs) -> np.ndarray:
     check_degree(c.size - 1, "this polynomial")
     monic = check_leading_ratio(c)
     with np.errstate(over="ignore", invalid="ignore"):  # huge coefficients: checked below
-        return check_roots(_polish(monic, np.roots(monic)), c)
+        return check_roots(_polish(monic, _companion_eigenvalues(monic)), c)
 
 
 def max_root_modulus(delay, alpha: float, *, momentum: str = "none", m: float = 0.0) -> float:
