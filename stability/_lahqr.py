@@ -5,8 +5,8 @@
 companion matrix as it is) and ``dhseqr``.  ``dhseqr`` hands matrices of order below 75 to
 ``dlahqr``, the double-shift QR algorithm, and larger ones to its multishift code with
 aggressive early deflation (``dlaqr0``).  On companion matrices of the characteristic
-polynomials here ``dlahqr`` is the faster of the two up to order about 1000 (3 to 4 times
-at order 258, measured: ``benchmarks/bench_roots.py``), so :mod:`stability.roots` calls it
+polynomials here ``dlahqr`` is the faster of the two up to order about 1000 (2.6 to 3.7 times
+at orders 129 to 258, 1.4 times at 1001, measured: ``benchmarks/bench_roots.py``), so :mod:`stability.roots` calls it
 directly on the matrix ``dgeev`` would hand to ``dhseqr``: the same matrix, the same
 mathematics (Francis's implicit double-shift QR, backward stable), only other rounding.
 

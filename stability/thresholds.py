@@ -35,7 +35,8 @@ class ThresholdResult:
     alpha : float
         ``alpha* = a * eta`` at the edge: the smallest ``alpha > 0`` with ``rho(alpha) = 1``.
     method : str
-        ``"brentq"`` (scan + brentq on ``rho - 1`` from numpy.roots, the reference) or
+        ``"brentq"`` (scan + brentq on ``rho - 1`` from the companion matrix's eigenvalues,
+        the reference) or
         ``"locus"`` (boundary locus, no eigenvalues).
     angle : float
         Argument in ``[0, pi]`` of the root that reaches the unit circle at ``alpha``.
@@ -49,7 +50,8 @@ class ThresholdResult:
         ``"brentq"``: brentq iterations.  ``"locus"``: zeros of the locus located (each a
         certified sign change of ``h``) plus ``theta = pi``.
     function_calls : int
-        ``"brentq"``: evaluations of ``rho`` (each a numpy.roots call).  ``"locus"``: 0.
+        ``"brentq"``: evaluations of ``rho`` (each a :func:`polynomial_roots` call).
+        ``"locus"``: 0.
     certified : bool
         True when no crossing below ``alpha`` can have been missed (``"locus"``: the
         certificate of :mod:`stability.locus`); False for ``"brentq"``, whose scan can
@@ -283,8 +285,9 @@ def threshold(delay, *, momentum: str = "none", m: float = 0.0, method: str = "a
        the bracket ``(lo, hi)``, and every point visited below ``lo`` is stable;
     3. :func:`scipy.optimize.brentq` on ``rho(alpha) - 1`` over ``(lo, hi)`` with
        ``xtol=1e-300, rtol=4*eps``, i.e. until the bracket is as narrow as double
-       precision allows; ``rho`` comes from :func:`numpy.roots` with each root
-       Newton-polished (see :func:`polynomial_roots`).
+       precision allows; ``rho`` comes from the eigenvalues of the balanced companion
+       matrix (numpy.roots; LAPACK's ``dlahqr`` directly for degrees 75 to 1024) with
+       each root Newton-polished (see :func:`polynomial_roots`).
 
     Its limit: a root that leaves and re-enters the circle between two scan points (an
     unstable window shorter than a factor 1.25 in ``alpha``) is stepped over, and the
@@ -298,7 +301,10 @@ def threshold(delay, *, momentum: str = "none", m: float = 0.0, method: str = "a
     empirical delays with support up to 128.  The error grows with the degree because
     the roots of a degree-``n`` polynomial cluster near the unit circle; beyond these
     ranges it is not promised.  Each ``rho`` costs ``O(K**3)``: about 1 ms at
-    ``tau = 64`` and 60 ms at ``tau = 256``.
+    ``tau = 64`` and 20 ms at ``tau = 256`` (60 ms through numpy.roots' multishift QR,
+    before ``dlahqr`` was called directly; the edges moved by at most 5.2e-12 relative
+    over 527 configurations of every scheme and delay type, their error against the
+    certified method stayed 8.1e-12 at most).
 
     Examples
     --------
