@@ -100,6 +100,13 @@ def polynomial_roots(coeffs) -> np.ndarray:
         If the array is empty, not 1-D, not finite, has a zero leading coefficient, or a
         degree above ``MAX_ROOTS_DEGREE``.
     """
+    return polished_roots(*eigenvalue_roots(coeffs))
+
+
+def eigenvalue_roots(coeffs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The first half of :func:`polynomial_roots`: the checked coefficients ``c``, the
+    monic polynomial and its roots as the eigenvalue solver returns them (before the
+    polish).  ``polished_roots(*eigenvalue_roots(c))`` is ``polynomial_roots(c)``."""
     c = np.asarray(coeffs)
     if c.ndim != 1 or c.size == 0:
         raise ValueError(f"coefficients must be a non-empty 1-D array, got shape {c.shape}")
@@ -113,7 +120,14 @@ def polynomial_roots(coeffs) -> np.ndarray:
     check_degree(c.size - 1, "this polynomial")
     monic = check_leading_ratio(c)
     with np.errstate(over="ignore", invalid="ignore"):  # huge coefficients: checked below
-        return check_roots(_polish(monic, _companion_eigenvalues(monic)), c)
+        return c, monic, check_roots(_companion_eigenvalues(monic), c)
+
+
+def polished_roots(c: np.ndarray, monic: np.ndarray, roots: np.ndarray) -> np.ndarray:
+    """The second half of :func:`polynomial_roots`: the guarded Newton polish of the
+    eigenvalues ``roots`` of ``monic`` (``c``: the coefficients as given, for messages)."""
+    with np.errstate(over="ignore", invalid="ignore"):  # huge coefficients: checked below
+        return check_roots(_polish(monic, roots), c)
 
 
 def max_root_modulus(delay, alpha: float, *, momentum: str = "none", m: float = 0.0) -> float:
