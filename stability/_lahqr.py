@@ -53,7 +53,8 @@ def balanced_companion(monic: np.ndarray):
     from scipy.linalg.lapack import dgebal
 
     n = monic.size - 1
-    a = np.diag(np.ones(n - 1), -1)
+    a = np.zeros((n, n), order="F")  # Fortran order: dgebal works in place, no copy
+    a[np.arange(1, n), np.arange(n - 1)] = 1.0
     a[0, :] = -monic[1:]
     ba, lo, hi, _, info = dgebal(a, scale=1, permute=1, overwrite_a=1)
     if info != 0 or lo != 0 or hi != n - 1:
@@ -65,6 +66,10 @@ def hessenberg_eigenvalues(h: np.ndarray):
     """All eigenvalues of the real upper Hessenberg matrix ``h`` (Fortran order; it is
     overwritten) by ``dlahqr``, as a complex array; None if ``dlahqr`` is unavailable or
     did not converge."""
+    if not (h.ndim == 2 and h.shape[0] == h.shape[1] and h.dtype == np.float64 and h.flags.f_contiguous
+            and h.flags.writeable):
+        raise ValueError(f"h must be a square, writeable, Fortran-ordered float64 array, got shape {h.shape}, "
+                         f"dtype {h.dtype}")
     routine = _load()
     if not routine:
         return None

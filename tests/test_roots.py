@@ -120,3 +120,12 @@ def test_numpy_roots_takes_over_when_dlahqr_gives_up(monkeypatch):
     c = np.zeros(131)
     c[0], c[1], c[-1] = 1.0, -1.0, 0.01
     assert np.array_equal(polynomial_roots(c), _numpy_path(c))
+
+
+def test_dlahqr_refuses_a_matrix_it_would_misread():
+    # LAPACK reads column-major memory: a C-ordered (or non-float64) matrix would be read
+    # transposed, i.e. as a different matrix; it is refused, naming what it got
+    with pytest.raises(ValueError, match=r"Fortran-ordered float64 array, got shape \(3, 3\)"):
+        _lahqr.hessenberg_eigenvalues(np.eye(3))
+    h = np.asfortranarray(np.diag([2.0, 3.0]) + np.diag([1.0], -1))
+    assert_allclose(np.sort(_lahqr.hessenberg_eigenvalues(h).real), [2.0, 3.0], rtol=1e-15)
