@@ -73,8 +73,9 @@ def polynomial_roots(coeffs) -> np.ndarray:
 
     The roots are the eigenvalues of the balanced companion matrix, as
     :func:`numpy.roots` computes them (for real coefficients of degree 75 to 1024 the
-    same matrix goes to LAPACK's double-shift QR ``dlahqr`` directly, about 3 times faster
-    there than numpy's route: :mod:`stability._lahqr`), then improved by up to three
+    same matrix goes to LAPACK's double-shift QR ``dlahqr`` directly, 2.6 to 3.7 times
+    faster than numpy's route at degrees 129 to 258 and 1.4 times at 1001:
+    :mod:`stability._lahqr`), then improved by up to three
     guarded Newton steps each.  The polish brings the largest root modulus of the
     characteristic polynomials here from about 1e-12 to about 1e-15 near degree 256,
     where many roots crowd the unit circle (after it, the two eigenvalue routes agree to
