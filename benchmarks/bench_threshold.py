@@ -108,6 +108,7 @@ def main(argv=None) -> int:
               f"{np.max(np.abs(grid / ref - 1)):9.1e}   (tau 0..1024 step 8 x 5 m, standard)")
     else:
         print(f"{'threshold_array/point':>26} {t_n:10.4g}")
+    stability.threshold(100, method="brentq")  # warm-up: scipy.optimize and the dlahqr binding load once
     for tau in (64, 256):
         t_l, a_l = best_wall_time(lambda tau=tau: new_edge(tau))
         t_b, a_b = best_wall_time(lambda tau=tau: stability.threshold(tau, method="brentq"), min_time=0.0,

@@ -45,12 +45,17 @@ def _mp_coeffs(coeffs):
 
 
 def _eval_mp(coeffs, z):
-    acc = mpmath.mpc(0)
-    for c in coeffs:  # Horner, highest power first (c from _mp_coeffs: adding 0 is exact, skipped)
-        acc = acc * z
+    """Horner's rule, highest power first, over the nonzero coefficients (``c`` from
+    :func:`_mp_coeffs`: None for a zero): a run of ``g`` zeros costs one multiplication by
+    ``z**g`` instead of ``g`` by ``z`` (the same sum at the working precision; constant
+    delays give a handful of terms among hundreds of zeros)."""
+    acc, gap = mpmath.mpc(0), 0
+    for c in coeffs:
+        gap += 1
         if c is not None:
-            acc = acc + c
-    return acc
+            acc = (acc * z**gap if acc != 0 else acc) + c
+            gap = 0
+    return acc * z**gap if gap and acc != 0 else acc
 
 
 @_once_a_session  # the hard cases are asked for by several tests
@@ -268,14 +273,35 @@ def _cdiv(ar, ai, br, bi):
     return (ar * br + ai * bi) / d, (ai * br - ar * bi) / d
 
 
+def _cpow(zr, zi, k):
+    """(zr + i zi)**k for an integer k >= 1, by repeated squaring (pairs of Decimals)."""
+    pr, pi = _ONE, _ZERO
+    while True:
+        if k & 1:
+            pr, pi = pr * zr - pi * zi, pr * zi + pi * zr
+        k >>= 1
+        if not k:
+            return pr, pi
+        zr, zi = zr * zr - zi * zi, 2 * zr * zi
+
+
 def _horner_complex(coeffs, zr, zi):
-    """The polynomial (highest power first) at zr + i zi (adding a zero coefficient is
-    exact: skipped)."""
+    """The polynomial (highest power first) at zr + i zi: Horner's rule over the nonzero
+    coefficients, a run of ``g`` zeros as one multiplication by ``z**g`` (adding a zero is
+    exact; the two-point pmfs here have a few terms among up to 260)."""
     ar = ai = _ZERO
+    gap = 0
     for c in coeffs:
-        ar, ai = ar * zr - ai * zi, ar * zi + ai * zr
+        gap += 1
         if c:
+            if ar or ai:
+                wr, wi = (zr, zi) if gap == 1 else _cpow(zr, zi, gap)
+                ar, ai = ar * wr - ai * wi, ar * wi + ai * wr
             ar += c
+            gap = 0
+    if gap and (ar or ai):
+        wr, wi = (zr, zi) if gap == 1 else _cpow(zr, zi, gap)
+        ar, ai = ar * wr - ai * wi, ar * wi + ai * wr
     return ar, ai
 
 

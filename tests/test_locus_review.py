@@ -52,10 +52,16 @@ def _exact_pair(pmf, momentum, m):
 
 
 def _horner(c, z):
-    acc = mp.mpc(0)
+    """Horner's rule (highest power first) over the nonzero coefficients: a run of ``g``
+    zeros is one multiplication by ``z**g`` instead of ``g`` by ``z`` (the same sum at the
+    working precision; the pmfs here have a few masses among thousands of zeros)."""
+    acc, gap = mp.mpc(0), 0
     for x in c:
-        acc = acc * z + x
-    return acc
+        gap += 1
+        if x != 0:
+            acc = (acc * z**gap if acc != 0 else acc) + x
+            gap = 0
+    return acc * z**gap if gap and acc != 0 else acc
 
 
 def _exact_edge(pmf, momentum, m, *, oversample=64, keep=1.5):
