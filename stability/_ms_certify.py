@@ -241,21 +241,48 @@ class _Problem:
         I, stable = astrom(Ae[None, :], B[None, :, :])
         I = I[0]
         S = float(I[0] - I[1])
-        Nw = max(float(I[2] - I[3]), 0.0)
         cond = float(np.sum(np.abs(A))) / cmin
+        Nw, allow_N = self._weighted_N(Ae, I[2], I[3], bool(stable[0]), astrom, cond)
         allow_S = ROUNDING * cond * float(I[0] + I[1])
         if gain is not None:
             S_g, _ = gain(alpha)
             if S_g >= 0.0:
                 S = S_g
                 allow_S = ROUNDING * cond * min(float(I[0] + I[1]), 2e3 * S)
-        allow_N = ROUNDING * cond * float(I[2] + I[3])
         h = 1e-30 * max(alpha, 1e-300)
         S_plain = float(I[0] - I[1])
         ratio = float(I[0]) / S_plain if (S_plain > 0.0 and stable[0]) else math.inf
         dS, scale_d = self._complex_step(alpha, h, self.split_rows(ratio))
         k2 = (self.b * self.b) * (Nw + allow_N) / (cmin * cmin)
         return S, dS, k2, (allow_S, ROUNDING * cond * scale_d, 0.0), bool(stable[0])
+
+    def _weighted_N(self, Ae, I_N, I_DN, stable, astrom, cond):
+        """``||N_0 G_1||_w^2`` and its rounding allowance, from the plain form's two
+        integrals ``I_N = ||N_0 G_1||^2`` and ``I_DN = ||D N_0 G_1||^2`` (Astrom on ``z A``).
+
+        Where the plain form cancels more than ``GAIN_CANCEL_MAX`` (ratio ``I_N / (I_N -
+        I_DN)``, the same switch as the gain's), the weighted norm is summed over the
+        stick-breaking rows instead, ``sum_r w_r ||V_r N_0 G_1||^2`` (the same identity
+        ``1 - |D|^2 = sum_r w_r |V_r|^2`` as :func:`stability.moments._gain_exact`), and the
+        allowance is ``ROUNDING * cond * sum_r |w_r| ||V_r N_0 G_1||^2``: the recipe of
+        every other value here, now on terms that no longer cancel.  The plain form's
+        allowance was ``ROUNDING * cond * (I_N + I_DN)``, about ``2 / e`` times the norm
+        for mass ``1 - e`` at one delay: on ``Empirical([0, 1 - 1e-10, 1e-10])``, shifted
+        momentum 0.9, it was 1e3 to 1e7 times the norm itself, and it set the step there."""
+        Nw = float(I_N - I_DN)
+        allow = ROUNDING * cond * float(I_N + I_DN)
+        ratio = float(I_N) / Nw if (Nw > 0.0 and stable) else math.inf
+        J = self.split_rows(ratio)
+        if J > 0:
+            rows, w = self.stick_rows(J)
+            n1 = self.P.size
+            qr = np.zeros((rows.shape[0], n1))
+            qr[:, 1:rows.shape[1] + 1] = rows  # z^r V_r, placed as q is
+            B = np.stack([np.convolve(x, self.N)[1: n1 + 2] for x in qr])  # z^{r+1} V_r N_0
+            I, _ = astrom(Ae[None, :], B[None, :, :])
+            Nw = float(I[0] @ w)
+            allow = ROUNDING * cond * float(np.abs(w) @ np.abs(I[0]))
+        return max(Nw, 0.0), allow
 
     def _complex_step(self, alpha, h, J=0):
         """``S'(alpha)`` as ``Im S(alpha + i h) / h`` and the size of what it is a sum of
