@@ -286,3 +286,44 @@ def _mp_gain_at(delay, a, momentum, m):
         B1[1 + j] = x
     I0, I1 = _astrom_mp(A, [B0, B1])
     return (a * beta) ** 2 * (I0 - I1)
+
+
+def _mp_conv(x, y):
+    out = [mpmath.mpf(0)] * (len(x) + len(y) - 1)
+    for i, a in enumerate(x):
+        for j, b in enumerate(y):
+            out[i + j] += a * b
+    return out
+
+
+def mp_step_norms(delay, alpha, momentum="none", m=0.0):
+    """``(||N_0 G||_w^2, ||N_0 G^2||_w^2)`` at ``alpha`` in mpmath (50 digits, returned as
+    mpf), ``G = 1/c``, ``w = 1 - |D|^2``: the norm the certified march's step bound uses and
+    the exact ``||K||_w^2 / b^2`` it bounds (``K = dH/dalpha = -b N_0 G^2``).
+
+    ``N_0`` from its definition (``z - 1`` for plain and shifted momentum, ``c_0 = z - (1 + m)
+    + m / z`` for standard), ``D`` from the pmf divided by its exact sum, ``c`` from the
+    cleared ``P + alpha Q``; each weighted norm is the plain form ``||N_0 X||^2 -
+    ||D N_0 X||^2`` by :func:`_astrom_mp` on the denominator ``c`` or ``c^2`` (its
+    cancellation, up to 12 digits for the nearly constant delays, leaves 38).  Polynomials
+    are padded with trailing zeros to one length (a factor ``z^j``, which leaves
+    ``|B / A|`` on the circle unchanged)."""
+    from stability import polynomial_pair
+
+    with mpmath.workdps(50):
+        P, Q = polynomial_pair(delay, momentum=momentum, m=m)
+        a = mpmath.mpf(alpha)
+        A = [mpmath.mpf(float(x)) + a * mpmath.mpf(float(y)) for x, y in zip(P, Q)]
+        p = [mpmath.mpf(float(x)) for x in np.asarray(as_pmf(delay), dtype=float)]
+        total = mpmath.fsum(p)
+        p = [x / total for x in p]  # D(z) = sum_k p_k z^-k: coefficient k is power -k
+        mm = mpmath.mpf(m)
+        N0 = [1 + 0 * mm, -(1 + mm), mm] if momentum == "standard" else [mpmath.mpf(1), mpmath.mpf(-1)]
+        DN0 = _mp_conv(N0, p)
+        out = []
+        for den in (A, _mp_conv(A, A)):
+            L = max(len(den), len(DN0))
+            pad = lambda v: list(v) + [mpmath.mpf(0)] * (L - len(v))  # noqa: E731
+            I_N, I_DN = _astrom_mp(pad(den), [pad(N0), pad(DN0)])
+            out.append(I_N - I_DN)
+        return tuple(out)

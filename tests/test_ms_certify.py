@@ -313,3 +313,44 @@ def test_a_nearly_constant_delay_no_longer_uses_the_whole_step_budget():
     res = mo.mean_square_edge_result(delay)
     assert res.certified
     assert res.evaluations < mc.MAX_STEPS // 3
+
+
+# ------------------------------------------- the step bound's k without cancellation either
+
+@pytest.mark.parametrize("shape", ["1,2", "1,3"])
+@pytest.mark.parametrize("momentum,m", [("none", 0.0), ("standard", 0.9), ("shifted", 0.9), ("shifted", 0.99)])
+def test_step_bound_norm_through_the_stick_rows_within_its_allowance_and_above_the_exact_k(shape, momentum, m):
+    # ||N_0 G_1||_w^2 = ||N_0 G_1||^2 - ||D N_0 G_1||^2 cancelled about 1/e: its allowance
+    # made the bound on k^2 up to 1e7 times too large next to the mean edge, and the march
+    # ended at MAX_STEPS.  Through the stick rows its error must stay within the allowance
+    # (measured: at most 0.098 of it), the allowance must be small against the norm, and the
+    # bound on k^2 must stay above the exact ||K_1||_w^2 = b^2 ||N_0 G_1^2||_w^2 (it is about
+    # twice it next to the edge)
+    from ._ms_truth import mp_step_norms
+
+    delay = nearly_constant(1e-10, shape)
+    prob = problem(delay, momentum, m)
+    edge = mo.mean_square_edge(delay, momentum=momentum, m=m, method="scan")
+    for frac in (0.05, 0.999, 0.99999):
+        a = frac * edge
+        A = prob.P + a * prob.Q
+        cmin = mc._min_abs(A)
+        Nw, allow = prob._weighted_N(A, float(np.sum(np.abs(A))) / cmin, mo._astrom)
+        truth_N, truth_K = (float(x) for x in mp_step_norms(delay, a, momentum, m))
+        assert abs(Nw - truth_N) <= 0.5 * allow
+        assert allow <= 1e-5 * truth_N
+        k2 = prob.derivatives(a, mo._astrom, cmin)[2]
+        assert k2 == (prob.b**2) * (Nw + allow) / cmin**2
+        assert k2 >= prob.b**2 * truth_K
+        if frac == 0.99999:
+            assert k2 <= 4.0 * prob.b**2 * truth_K
+
+
+def test_a_nearly_constant_delay_with_momentum_no_longer_ends_at_the_step_budget():
+    # Empirical([0, 1 - 1e-10, 1e-10]), shifted momentum 0.9: the plain form's allowance on
+    # ||N_0 G_1||_w^2 held the steps near 5e-12 of alpha next to the mean edge, and the
+    # march ended at MAX_STEPS = 1500 (1573 evaluations of S)
+    delay = nearly_constant(1e-10, "1,2")
+    res = mo.mean_square_edge_result(delay, momentum="shifted", m=0.9)
+    assert res.certified
+    assert res.evaluations < mc.MAX_STEPS // 5
