@@ -414,8 +414,10 @@ def _min_abs(a: np.ndarray) -> float:
     ``max_cell |A''| <= |A''_j| + h sum_k k^3 |a_k|``; the first term's minimum over
     ``|t| <= h`` is the distance from 0 to a segment.  The grid starts at ``4 (n+1)`` points
     (three FFTs: ``A``, ``A'``, ``A''``); cells that do not certify half the smallest grid
-    value are split into 8 (direct evaluation), or the whole grid is refined by FFT when
-    that is cheaper.  Rounding: ``8 eps (n + 64) sum|a_k|`` is subtracted."""
+    value are split into 8 (direct evaluation, ``z^k`` at the 8 points of a cell as the
+    product of the centre's ``z_c^k`` and the offset's ``w^k``), or the whole grid is refined
+    by FFT when that is cheaper.  Rounding: ``8 eps (n + 64) sum|a_k|`` is subtracted (each
+    term of a direct sum is rounded by a few eps relative, the sum by ``n eps``)."""
     n = a.size - 1
     k = np.arange(n, -1, -1, dtype=float)  # power of each coefficient
     L3 = float(np.dot(k**3, np.abs(a)))
@@ -458,11 +460,16 @@ def _min_abs(a: np.ndarray) -> float:
         if bad_theta.size > 2**16:
             return 0.0
         h /= 8.0  # split each failing cell into 8
-        theta = (bad_theta[:, None] + (offsets * 2.0 * h)[None, :]).ravel()
-        zk = np.exp(1j * np.outer(theta, k))
-        vals = zk @ a
-        d1 = 1j * (zk @ ka)
-        d2 = -(zk @ kka)
+        step = offsets * 2.0 * h
+        theta = (bad_theta[:, None] + step[None, :]).ravel()
+        # z^k at theta_c + step_o is z_c^k w_o^k: one exponential per cell and power, and
+        # one per offset and power, then products (a few eps per term: inside rnd)
+        zc = np.exp(1j * np.outer(bad_theta, k))
+        w = np.exp(1j * np.outer(k, step))
+        nb = bad_theta.size
+        vals, d1, d2 = (np.stack([zc * a, zc * ka, zc * kka]) @ w).reshape(3, nb * 8)
+        d1 = 1j * d1
+        d2 = -d2
         absv = np.abs(vals)
         if absv.min() <= rnd:
             return 0.0
