@@ -387,11 +387,39 @@ def _cos_min(g: np.ndarray, max_points: int = 2**16) -> float:
     return -math.inf
 
 
+_COMPLEX_KERNEL = []
+
+
 def _astrom_complex(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     """Astrom's reduction (:func:`stability.moments._astrom_numpy`, one denominator) in
     complex arithmetic, for the complex-step derivative: the same algebraic operations,
     applied to complex coefficients; no test of stability (the real part is the integral
-    of a mean-stable configuration)."""
+    of a mean-stable configuration).  By the compiled loop of :mod:`stability._compiled`
+    when numba is installed (the same operations in the same order, complex products with
+    FMA as numpy's loops do them: the same numbers where numpy uses FMA, as on x86-64 with
+    AVX2; tests/test_ms_certify.py), else by :func:`_astrom_complex_numpy`; the numpy loop
+    makes ``n`` passes of five array operations, about 0.35 ms at degree 59, the compiled
+    one about 0.02 ms."""
+    if not _COMPLEX_KERNEL:
+        try:
+            from ._compiled import astrom_complex as kernel
+        except ImportError:  # numba missing: the numpy loop
+            kernel = None
+        _COMPLEX_KERNEL.append(kernel)
+    kernel = _COMPLEX_KERNEL[0]
+    if kernel is None:
+        return _astrom_complex_numpy(A, B)
+    r1, n1 = B.shape[0] + 1, A.size
+    Mr, Mi = np.empty((r1, n1)), np.empty((r1, n1))
+    Mr[0], Mi[0] = np.real(A), np.imag(A)
+    Mr[1:], Mi[1:] = np.real(B), np.imag(B)
+    out_r, out_i = np.empty(r1 - 1), np.empty(r1 - 1)
+    kernel(Mr, Mi, out_r, out_i)
+    return out_r + 1j * out_i
+
+
+def _astrom_complex_numpy(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """:func:`_astrom_complex` by numpy."""
     n = A.size - 1
     M = np.empty((B.shape[0] + 1, n + 1), dtype=complex)
     M[0] = A
