@@ -400,3 +400,16 @@ def mp_step_norms(delay, alpha, momentum="none", m=0.0):
             I_N, I_DN = _astrom_mp(pad(den), [pad(N0), pad(DN0)])
             out.append(I_N - I_DN)
         return tuple(out)
+
+
+_KRONECKER = {}
+
+
+def kronecker_edge(delay, momentum="none", m=0.0):
+    """:func:`stability.moments.kronecker_edge` (the dense lifted map's edge), computed once
+    per input in a test session: tests/test_moments.py and tests/test_ms_certify.py compare
+    with the same dense edges (the function itself is tested in tests/test_moments.py)."""
+    key = (np.asarray(as_pmf(delay), dtype=float).tobytes(), momentum, float(m))
+    if key not in _KRONECKER:
+        _KRONECKER[key] = mo.kronecker_edge(delay, momentum=momentum, m=m)
+    return _KRONECKER[key]
