@@ -442,9 +442,9 @@ def _min_abs(a: np.ndarray) -> float:
     ``max_cell |A''| <= |A''_j| + h sum_k k^3 |a_k|``; the first term's minimum over
     ``|t| <= h`` is the distance from 0 to a segment.  The grid starts at ``4 (n+1)`` points
     (three FFTs: ``A``, ``A'``, ``A''``); cells that do not certify half the smallest grid
-    value are split into 8, or 64 when at most ``8192 / (64 (n + 1))`` of them fail (direct
-    evaluation, ``z^k`` at the points of a cell as the product of the centre's ``z_c^k`` and
-    the offset's ``w^k``), or the whole grid is refined by FFT when that is cheaper.  Rounding: ``8 eps (n + 64) sum|a_k|`` is subtracted (each
+    value are split into 8 (direct evaluation, ``z^k`` at the 8 points of a cell as the
+    product of the centre's ``z_c^k`` and the offset's ``w^k``), or the whole grid is refined
+    by FFT when that is cheaper.  Rounding: ``8 eps (n + 64) sum|a_k|`` is subtracted (each
     term of a direct sum is rounded by a few eps relative, the sum by ``n eps``)."""
     n = a.size - 1
     k = np.arange(n, -1, -1, dtype=float)  # power of each coefficient
@@ -454,6 +454,7 @@ def _min_abs(a: np.ndarray) -> float:
     rev = a[::-1]
     j = np.arange(n + 1, dtype=float)
     ka, kka = k * a, k * k * a
+    offsets = np.arange(8) - 3.5
 
     def on_grid(N):
         return (np.fft.ifft(rev, N) * N, 1j * np.fft.ifft(rev * j, N) * N,
@@ -486,18 +487,15 @@ def _min_abs(a: np.ndarray) -> float:
             continue
         if bad_theta.size > 2**16:
             return 0.0
-        # split each failing cell into 8, or 64 when few fail (the same few array
-        # operations, and the cells shrink twice as fast in levels)
-        split = 64 if 64 * bad_theta.size * (n + 1) <= 8192 else 8
-        h /= split
-        step = (np.arange(split) - 0.5 * (split - 1)) * 2.0 * h
+        h /= 8.0  # split each failing cell into 8
+        step = offsets * 2.0 * h
         theta = (bad_theta[:, None] + step[None, :]).ravel()
         # z^k at theta_c + step_o is z_c^k w_o^k: one exponential per cell and power, and
         # one per offset and power, then products (a few eps per term: inside rnd)
         zc = np.exp(1j * np.outer(bad_theta, k))
         w = np.exp(1j * np.outer(k, step))
         nb = bad_theta.size
-        vals, d1, d2 = (np.stack([zc * a, zc * ka, zc * kka]) @ w).reshape(3, nb * split)
+        vals, d1, d2 = (np.stack([zc * a, zc * ka, zc * kka]) @ w).reshape(3, nb * 8)
         d1 = 1j * d1
         d2 = -d2
         absv = np.abs(vals)
