@@ -46,7 +46,7 @@ the 60 nearly constant delays of the accuracy tests ended at ``MAX_STEPS`` (now 
 steps).  Against the exact ``||K_1||_w^2`` (50-digit Astrom on ``A^2``) the bound on ``k^2``
 is 1.46 to 6e7 times larger on 128 configurations x 6 points (0.05 to 0.99999 of the edge,
 the sets listed in the last paragraph), and about 2 times next to the edge of the nearly
-constant delays, where ``|G_1|`` peaks in a narrow band.
+constant delays, where ``|G_1|`` peaks in a narrow band (benchmarks/accuracy_ms_step_norm.py).
 
 ``B`` is convex in ``s >= 0``, so ``B(delta) < 1`` gives ``S < 1`` on the whole step
 ``[alpha_1, alpha_1 + delta]``; ``delta < 1/(b mu)`` keeps ``c != 0`` on the circle, so no root
