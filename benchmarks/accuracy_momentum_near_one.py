@@ -8,7 +8,6 @@ methods.  The README's table of accuracy near m = 1 and the limit MAX_MOMENTUM c
 this output.  Momenta above the limit are refused by the public API, so the limit is lifted
 here (and only here) to measure what lies beyond it.
 """
-import math
 import os
 import sys
 import warnings
@@ -47,7 +46,7 @@ for momentum in ("standard", "shifted"):
             m = 1 - 10.0**-k
             try:
                 truth = locus_edge(delay, momentum, m)
-            except Exception as e:
+            except Exception:
                 truth = float("nan")
             small = (isinstance(delay, int) and delay <= 5)
             t2 = mp_edge(delay, momentum, m, truth) if small and k <= 12 else float("nan")
@@ -57,7 +56,7 @@ for momentum in ("standard", "shifted"):
                     with warnings.catch_warnings():
                         warnings.simplefilter("ignore")
                         a = st.threshold(delay, momentum=momentum, m=m, method=method)
-                except Exception as e:
+                except Exception:
                     a = float("nan")
                 out.append(a)
             err = [abs(a / truth - 1) for a in out]

@@ -10,7 +10,6 @@ Target (issue #14): the command under 0.4 s of CPU.  The ratios against ``import
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 from _common import checkout, child_cpu_time, load, row

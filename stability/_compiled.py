@@ -99,30 +99,58 @@ def pca_steps(V, M, T, eta, k0, k1, Z, scale, err, window_start):  # pragma: no 
     """Steps ``k0 .. k1 - 1`` of :func:`stability.pca.async_msgd` (Liu et al.'s eq. 5).
 
     ``V``: ``(L, B, d)`` ring buffer of iterates; ``M``: ``(B,)`` momenta; ``T``: ``(B,)``
-    delays; the data of step ``k`` for run ``b`` is ``X = Z[k - k0, b] * scale`` (the
-    product numpy's loop forms before the step); ``err`` accumulates ``sin^2`` of the
-    angle to ``e_1`` (1 when not finite) from step ``window_start`` on.
+    delays, ``0 <= T < L``; the data of step ``k`` for run ``b`` is
+    ``X = Z[k - k0, b] * scale`` (the product numpy's loop forms before the step); ``err``
+    accumulates ``sin^2`` of the angle to ``e_1`` (1 when not finite) from step
+    ``window_start`` on.
+    """
+    for k in range(k0, k1):
+        _pca_step(V, M, T, eta, k, Z[k - k0], scale, err, window_start)
+
+
+@numba.njit(cache=True, nogil=True)
+def pca_steps_normal(V, M, T, eta, k0, k1, gen, scale, err, window_start):  # pragma: no cover - compiled
+    """:func:`pca_steps` with ``Z`` drawn here, step by step, from ``gen``.
+
+    ``gen`` is a :class:`numpy.random.Generator`; numba's ``gen.standard_normal()`` runs
+    numpy's ziggurat on the same bit generator (its state advances in place), and the
+    numbers are drawn in the order of ``gen.standard_normal((k1 - k0, B, d))``, so the
+    data, and every iterate, are the same as with ``Z`` drawn by numpy first: without the
+    ``(steps, B, d)`` buffer, and at half numpy's cost per draw (numpy's C loop calls
+    the ziggurat through a function pointer for every number).
     """
     L, B, d = V.shape
-    X = np.empty(d)
+    Z = np.empty((B, d))  # one step's data: stays in cache for the step that reads it
     for k in range(k0, k1):
-        j = k - k0
-        cur = k % L
-        prev = (k - 1) % L
-        nxt = (k + 1) % L
         for b in range(B):
-            src = (k - T[b]) % L
             for i in range(d):
-                X[i] = Z[j, b, i] * scale[i]
-            y = _dot(X, V[src, b])
-            mb = M[b]
-            for i in range(d):
-                c = V[cur, b, i]
-                V[nxt, b, i] = c + mb * (c - V[prev, b, i]) + eta * y * (X[i] - y * V[src, b, i])
-            if k >= window_start:
-                nn = _dot(V[nxt, b], V[nxt, b])
-                e = 1.0 - V[nxt, b, 0] * V[nxt, b, 0] / nn
-                err[b] += e if np.isfinite(e) else 1.0
+                Z[b, i] = gen.standard_normal()
+        _pca_step(V, M, T, eta, k, Z, scale, err, window_start)
+
+
+@numba.njit(cache=True, inline="always")
+def _pca_step(V, M, T, eta, k, Z, scale, err, window_start):  # pragma: no cover - compiled
+    """Step ``k`` of every run; ``Z``: ``(B, d)``, the step's data before scaling."""
+    L, B, d = V.shape
+    X = np.empty(d)
+    cur = k % L
+    prev = (k - 1) % L
+    nxt = (k + 1) % L
+    for b in range(B):
+        src = cur - T[b]  # (k - T[b]) % L without a division: 0 <= T[b] < L
+        if src < 0:
+            src += L
+        for i in range(d):
+            X[i] = Z[b, i] * scale[i]
+        y = _dot(X, V[src, b])
+        mb = M[b]
+        for i in range(d):
+            c = V[cur, b, i]
+            V[nxt, b, i] = c + mb * (c - V[prev, b, i]) + eta * y * (X[i] - y * V[src, b, i])
+        if k >= window_start:
+            nn = _dot(V[nxt, b], V[nxt, b])
+            e = 1.0 - V[nxt, b, 0] * V[nxt, b, 0] / nn
+            err[b] += e if np.isfinite(e) else 1.0
 
 
 @numba.njit(cache=True, inline="always")
@@ -181,7 +209,6 @@ def astrom(M, stable, out):  # pragma: no cover - compiled
                 out[j, q] = v
                 if not np.isfinite(v):
                     stable[j] = False
-
 
 
 @intrinsic
@@ -262,3 +289,51 @@ def astrom_complex(Mr, Mi, out_r, out_i):  # pragma: no cover - compiled
         sr, si = _cmul(Mr[q + 1, 0], Mi[q + 1, 0], Mr[q + 1, 0], Mi[q + 1, 0])
         dr, di = _cdiv(sr, si, pr, pi)
         out_r[q], out_i[q] = _cdiv(out_r[q] + dr, out_i[q] + di, a0r, a0i)
+
+
+@numba.njit(cache=True, nogil=True)
+def lyapunov_steps(buf, taus, ab, coef, m, mode, t0, nstep, renorm, steps, norms, at):  # pragma: no cover
+    """Steps ``t0 .. t0 + nstep - 1`` of :func:`stability.moments.lyapunov_exponents`.
+
+    ``buf``: ``(L, B)`` ring buffer of the scalar iterates, one column per (alpha, stream);
+    ``taus``: ``(nstep, B)`` delays; ``ab``, ``coef``: ``(B,)``.  At every renormalisation
+    (step count ``s`` a multiple of ``renorm``, or ``s == steps``) the columns are divided
+    by their max norm (by 1 where it is 0 or not finite), which is written to
+    ``norms[e]`` (``e`` counts the renormalisations of this call, ``at[e] = s``); the
+    logarithms and their sums stay with the caller, in numpy.  Returns the count.
+    """
+    L, B = buf.shape
+    e = 0
+    for j in range(nstep):
+        tt = t0 + j
+        cur = tt % L
+        nxt = (tt + 1) % L
+        for b in range(B):
+            tau = taus[j, b]
+            xd = buf[(tt - tau) % L, b]
+            c = buf[cur, b]
+            if mode == _NONE:
+                new = c - ab[b] * xd
+            elif mode == _STANDARD:
+                new = (1.0 + m) * c - m * buf[(tt - 1) % L, b] - ab[b] * xd
+            else:
+                new = c + coef[b] * xd - m * buf[(tt - tau - 1) % L, b]
+            buf[nxt, b] = new
+        s = tt + 1
+        if s % renorm == 0 or s == steps:
+            for b in range(B):
+                norm = 0.0
+                for i in range(L):
+                    v = abs(buf[i, b])
+                    if v > norm or v != v:  # numpy.max: NaN wins
+                        norm = v
+                    if norm != norm:
+                        break
+                norms[e, b] = norm
+                if not 0.0 < norm < np.inf:  # 0, inf or NaN: numpy's loop divides by 1
+                    norm = 1.0
+                for i in range(L):
+                    buf[i, b] /= norm
+            at[e] = s
+            e += 1
+    return e

@@ -400,12 +400,10 @@ def _astrom_complex(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     AVX2; tests/test_ms_certify.py), else by :func:`_astrom_complex_numpy`; the numpy loop
     makes ``n`` passes of five array operations, about 0.35 ms at degree 59, the compiled
     one about 0.02 ms."""
-    if not _COMPLEX_KERNEL:
-        try:
-            from ._compiled import astrom_complex as kernel
-        except ImportError:  # numba missing: the numpy loop
-            kernel = None
-        _COMPLEX_KERNEL.append(kernel)
+    if not _COMPLEX_KERNEL:  # numba missing: None, the numpy loop
+        from ._validation import compiled_kernel
+
+        _COMPLEX_KERNEL.append(compiled_kernel("astrom_complex", "auto"))
     kernel = _COMPLEX_KERNEL[0]
     if kernel is None:
         return _astrom_complex_numpy(A, B)

@@ -267,3 +267,30 @@ def check_degree(degree: int, what: str, *, method: str = "brentq") -> None:
             f"{MAX_ROOTS_DEGREE}, the largest this numpy.roots-based method handles "
             "(its companion matrix needs O(degree**2) memory and O(degree**3) time)"
         )
+
+
+ENGINES = ("auto", "numba", "numpy")
+
+
+def check_engine(engine) -> str:
+    """``engine`` if it is one of :data:`ENGINES`, else ValueError naming it."""
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
+    return engine
+
+
+def compiled_kernel(name: str, engine: str):
+    """The numba-compiled function ``name`` of :mod:`stability._compiled`, or None.
+
+    None for ``engine="numpy"``, and for ``"auto"`` when numba is not installed (the callers'
+    numpy loops give the same numbers); ``"numba"`` without numba raises ImportError.
+    """
+    if check_engine(engine) == "numpy":
+        return None
+    try:
+        from . import _compiled  # numba is imported only here, on first use
+    except ImportError:
+        if engine == "numba":
+            raise
+        return None
+    return getattr(_compiled, name)

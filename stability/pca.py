@@ -36,7 +36,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import MAX_DELAY, MAX_STEPS, check_count, check_delay_int, check_elements, check_real
+from ._validation import (MAX_DELAY, MAX_STEPS, check_count, check_delay_int, check_elements, check_real,
+                          compiled_kernel)
 from .roots import max_root_modulus
 from .thresholds import threshold
 
@@ -142,8 +143,9 @@ def async_msgd(eigenvalues, eta: float, mus, delays, *, runs: int = 100, steps: 
         ``samples(k) -> (batch, d)`` data for step ``k``, replacing ``data`` and ``rng``
         (for tests that replay the same samples through another implementation).
     engine : {"auto", "numba", "numpy"}
-        ``"numba"``: the step loop compiled by numba (:mod:`stability._compiled`), data
-        drawn 8 steps at a time (the same random stream as step by step).
+        ``"numba"``: the step loop compiled by numba (:mod:`stability._compiled`);
+        Gaussian data drawn inside it by numba's copy of numpy's ziggurat, bounded data
+        8 steps at a time by numpy (either way the same random stream as step by step).
         ``"numpy"``: one vectorised step over every run at a time.  The two perform the
         same operations in the same order (the compiled dot product follows numpy's
         ``einsum`` order for ``d = 4``), so they agree bit for bit there and to the last
@@ -194,28 +196,22 @@ def async_msgd(eigenvalues, eta: float, mus, delays, *, runs: int = 100, steps: 
     err = np.zeros(B)
     from tqdm import tqdm
 
-    if engine not in ("auto", "numba", "numpy"):
-        raise ValueError(f"engine must be one of ('auto', 'numba', 'numpy'), got {engine!r}")
-    compiled = None
-    if engine != "numpy":
-        try:
-            from ._compiled import pca_steps as compiled
-        except ImportError:  # numba missing: the numpy loop gives the same numbers
-            if engine == "numba":
-                raise
+    compiled = compiled_kernel("pca_steps", engine)
     if compiled is not None:
+        pca_steps_normal = compiled_kernel("pca_steps_normal", engine)
         block = 8  # steps of data drawn at a time (1 MB per step at the figure's size)
         Mk = np.ascontiguousarray(M[:, 0])
         Tk = np.ascontiguousarray(T, dtype=np.int64)
-        buf = np.empty((block * B, d))
         scale, ones = np.sqrt(lam), np.ones(d)
         with tqdm(total=steps, disable=None if progress else True, desc="Async-MSGD", leave=False) as bar:
             for k0 in range(0, steps, block):
                 n = min(block, steps - k0)
+                if samples is None and data == "gaussian":  # drawn inside, in the same order
+                    pca_steps_normal(V, Mk, Tk, float(eta), k0, k0 + n, gen, scale, err, steps - window)
+                    bar.update(n)
+                    continue
                 if samples is not None:  # x * 1.0 == x: the samples are used as given
                     Z, sc = np.stack([_replayed(samples, k, B, d) for k in range(k0, k0 + n)]), ones
-                elif data == "gaussian":  # one call draws the same stream as n calls of B rows
-                    Z, sc = gen.standard_normal(out=buf[: n * B]).reshape(n, B, d), scale
                 else:
                     Z, sc = gen.uniform(-math.sqrt(3.0), math.sqrt(3.0), (n * B, d)).reshape(n, B, d), scale
                 compiled(V, Mk, Tk, float(eta), k0, k0 + n, Z, sc, err, steps - window)

@@ -50,6 +50,13 @@ def write_figure(data: FigureData, out: str, formats: str | Sequence[str] = "png
         Existing output directory.
     formats : str or sequence of str
         ``"png"``, ``"pdf"``, ``"svg"`` or a comma-separated combination.
+
+    Notes
+    -----
+    The figure is laid out once (:func:`stability.plotting.laid_out`), as the PNG sees it,
+    whatever ``formats``: the PNG is the same bytes as ``plotting.save`` writes, and the
+    SVG and PDF use the PNG's layout (their text placed by Agg's extents, a fraction of a
+    point from their own).
     """
     fmts = _parse_formats(formats)
     from . import plotting  # matplotlib is imported only here
@@ -57,9 +64,12 @@ def write_figure(data: FigureData, out: str, formats: str | Sequence[str] = "png
     write_csv(data, os.path.join(out, f"{data.name}.csv"))
     fig, _ = getattr(plotting, f"plot_{data.name}")(data)
     try:
-        for fmt in fmts:
-            path = os.path.join(out, f"{data.name}.{fmt}")
-            _atomic_write(path, lambda fh, fmt=fmt: plotting.save(fig, fh, fmt), binary=True)
+        # laid out once for every format, the labels parsed once: the PNG is the same bytes
+        # as a figure saved alone, the SVG and PDF use the PNG's layout
+        with plotting.shared_mathtext(), plotting.laid_out(fig):
+            for fmt in fmts:
+                path = os.path.join(out, f"{data.name}.{fmt}")
+                _atomic_write(path, lambda fh, fmt=fmt: plotting.save(fig, fh, fmt), binary=True)
     finally:
         plotting.close(fig)
 
@@ -98,9 +108,11 @@ def run(out: str = "figures", only: Iterable[str] | None = None, formats: str | 
 
     from tqdm import tqdm
 
+    from . import plotting
+
     total = sum(FIGURES[n][1] for n in names)
     with tqdm(total=total, desc="edges", unit="edge", disable=None if progress else True,
-              leave=False) as bar:
+              leave=False) as bar, plotting.shared_mathtext():  # labels common to figures parsed once
         for name in names:
             bar.set_postfix_str(name)
             write_figure(figures.compute(name, progress=bar), out, fmts)

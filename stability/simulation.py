@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import MAX_STEPS, check_bool, check_count, check_elements, check_momentum, check_real, check_result
+from ._validation import (MAX_STEPS, check_bool, check_count, check_elements, check_engine, check_momentum, check_real,
+                          check_result, compiled_kernel)
 from .delays import as_pmf
 
 __all__ = ["GaussianNoise", "SampledQuadratics", "KernelResult", "run_delayed_sgd",
@@ -193,22 +194,15 @@ def _delay_draws(gens, pmf: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
-_ENGINES = ("auto", "numba", "numpy")
-
-
 def _compiled_kernel(engine: str, supported: bool):
-    """``(compiled step function, momentum mode)`` when ``engine`` asks for numba, else None."""
-    if engine not in _ENGINES:
-        raise ValueError(f"engine must be one of {_ENGINES}, got {engine!r}")
-    if engine == "numpy" or not supported:
+    """``(compiled step function, momentum modes)`` when ``engine`` asks for numba, else None."""
+    check_engine(engine)
+    kernel = compiled_kernel("sgd_steps", engine) if supported else None
+    if kernel is None:
         return None
-    try:
-        from . import _compiled
-    except ImportError:  # numba missing: the numpy loop gives the same numbers
-        if engine == "numba":
-            raise
-        return None
-    return _compiled.sgd_steps, _compiled.MODES
+    from ._compiled import MODES
+
+    return kernel, MODES
 
 
 def run_delayed_sgd(hessian, learning_rates, delay, *, momentum: str = "none", m: float = 0.0,

@@ -25,7 +25,7 @@ def figure_runs(tmp_path_factory):
     by the comparison of a fresh run with the committed CSVs (tests/test_figures.py) and
     cheaply by tests/test_determinism.py.
     """
-    from stability import figures, render
+    from stability import figures, plotting, render
     from stability.cli import main
 
     a, b = tmp_path_factory.mktemp("run1"), tmp_path_factory.mktemp("run2")
@@ -40,8 +40,9 @@ def figure_runs(tmp_path_factory):
         mp.setattr(figures, "compute", recording)
         assert main(["figures", "--out", str(a), "--format", "png,svg,pdf", "--no-progress"]) == 0
     assert set(computed) == set(figures.FIGURES)
-    for data in computed.values():
-        render.write_figure(data, str(b), "png,svg,pdf")
+    with plotting.shared_mathtext():  # as the command renders (a cache of its own)
+        for data in computed.values():
+            render.write_figure(data, str(b), "png,svg,pdf")
     return a, b
 
 

@@ -6,6 +6,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 import stability
 from stability import figures
+from stability.moments import lyapunov_exponents
 from stability.pca import async_msgd
 from stability.simulation import GaussianNoise, SampledQuadratics, edge_learning_rate, run_delayed_sgd
 
@@ -66,11 +67,14 @@ def test_edge_learning_rate_is_the_same_with_either_engine(monkeypatch):
 
 @pytest.mark.parametrize("data", ["gaussian", "bounded"])
 def test_compiled_async_msgd_equals_numpy_bit_for_bit_in_dimension_4(data):
-    kw = dict(runs=6, steps=1200, window=300, data=data, rng=9)
+    gens = np.random.default_rng(9), np.random.default_rng(9)
+    kw = dict(runs=6, steps=1203, window=300, data=data)  # 1203: a last block shorter than 8 steps
     # delays up to 60 at mu = 0.95: some runs overflow, and count as error 1
-    a = async_msgd((4.0, 3.0, 2.0, 1.0), 2e-2, [0.0, 0.95], [0, 5, 60], engine="numpy", **kw)
-    b = async_msgd((4.0, 3.0, 2.0, 1.0), 2e-2, [0.0, 0.95], [0, 5, 60], engine="numba", **kw)
+    a = async_msgd((4.0, 3.0, 2.0, 1.0), 2e-2, [0.0, 0.95], [0, 5, 60], engine="numpy", rng=gens[0], **kw)
+    b = async_msgd((4.0, 3.0, 2.0, 1.0), 2e-2, [0.0, 0.95], [0, 5, 60], engine="numba", rng=gens[1], **kw)
     assert_array_equal(a.errors, b.errors)
+    # the same numbers drawn: a generator passed in is left in the same state
+    assert gens[0].bit_generator.state == gens[1].bit_generator.state
 
 
 def test_compiled_async_msgd_in_dimension_3_and_replayed_samples():
@@ -85,6 +89,7 @@ def test_compiled_async_msgd_in_dimension_3_and_replayed_samples():
 @pytest.mark.parametrize("call", [
     lambda: run_delayed_sgd([1.0], [0.1], 1, steps=5, engine="fortran"),
     lambda: async_msgd((2.0, 1.0), 1e-3, [0.5], [0], runs=1, steps=5, window=2, engine="fortran"),
+    lambda: lyapunov_exponents(2, [0.1], steps=100, engine="fortran"),
 ])
 def test_unknown_engine_names_the_value(call):
     with pytest.raises(ValueError, match="'fortran'"):
@@ -104,3 +109,18 @@ def test_import_stability_loads_neither_numba_nor_the_renderer():
     code = f"import sys, stability, stability.figures; print(' '.join(m for m in {heavy!r} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == ""
+
+
+@pytest.mark.parametrize("delay", [0, 6, stability.Uniform(1, 5), stability.Empirical([0.5, 0, 0, 0, 0.5])],
+                         ids=["tau0", "tau6", "uniform1-5", "two-point"])
+@pytest.mark.parametrize("scheme, m", [("none", 0.0), ("standard", 0.9), ("shifted", 0.6)])
+def test_compiled_lyapunov_loop_equals_numpy_bit_for_bit(scheme, m, delay):
+    # alphas from stable to violently unstable (inf and NaN states renormalised), and a step
+    # count that ends neither on a renormalisation nor on a chunk boundary
+    alphas = [1e-3, 0.05, 0.3, 2.0, 1e200, 1e300]
+    kw = dict(momentum=scheme, m=m, steps=2053, streams=3, rng=5)
+    a = lyapunov_exponents(delay, alphas, engine="numpy", **kw)
+    b = lyapunov_exponents(delay, alphas, engine="numba", **kw)
+    assert np.isfinite(a.per_stream[:4]).all() and (a.per_stream[4:] == np.inf).all()
+    assert_array_equal(a.per_stream, b.per_stream)
+    assert_array_equal(a.exponent, b.exponent)

@@ -422,7 +422,7 @@ def test_random_delay_edges_figure_plots_its_numbers_and_they_are_ordered(figure
             assert_allclose(ax.lines[3 + 3 * i].get_ydata(), 1 / data.column("almost_sure_edge")[sel])
     finally:
         plotting.close(fig)
-    ms, low, mean = data.column("mean_square_edge"), data.column("almost_sure_low"), data.column("mean_edge")
+    ms, mean = data.column("mean_square_edge"), data.column("mean_edge")
     high = data.column("almost_sure_high")
     assert np.all(ms <= high) and np.all(ms <= mean * (1 + 1e-12))
     const = fam == "constant"
@@ -431,3 +431,11 @@ def test_random_delay_edges_figure_plots_its_numbers_and_they_are_ordered(figure
     # geometric staleness: the mean edge is the heavy-ball edge 2(1+q)/(1-q) (Mitliagkas et al.)
     geo = fam == "geometric"
     assert_allclose(mean[geo], [st.heavy_ball_edge(q) for q in data.column("parameter")[geo]], rtol=1e-6)
+
+
+def test_lyapunov_exponent_of_a_state_that_overflowed_was_reported_as_zero():
+    # x+ = (1 - alpha) x: exponent log|1 - alpha| = 460.5 at alpha = 1e200, but the state
+    # overflows within one renormalisation period; it used to be divided by 1 and read as 0
+    est = mo.lyapunov_exponents(0, [1e200, 0.5], steps=200, streams=2)
+    assert est.exponent[0] == np.inf and (est.per_stream[0] == np.inf).all()
+    assert abs(est.exponent[1] - np.log(0.5)) < 1e-12

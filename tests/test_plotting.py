@@ -149,3 +149,71 @@ def test_liu_tradeoff_three_series(figure_data):
         assert pred[i, 1] == predicted_largest_stable_delay(figures.LIU_EIGENVALUES, figures.LIU_ETA, mu)
         assert sim[i, 1] == largest_good_delay(res.delays, res.errors[i], factor=figures.LIU_FACTOR,
                                                rng=figures.LIU_SEED)[0]
+
+
+def test_shared_mathtext_parses_once_gives_the_same_bytes_and_restores_matplotlib(monkeypatch):
+    import io
+    from pathlib import Path
+
+    from matplotlib.mathtext import MathTextParser
+
+    original = MathTextParser.__dict__["_parse_cached"]
+    calls = []
+    real = plotting._PARSE
+    monkeypatch.setattr(plotting, "_PARSE", lambda *a: calls.append(a[1:]) or real(*a))
+
+    data = figures.read_csv(str(Path(__file__).resolve().parent.parent / "figures" / "fig8.csv"))
+
+    def render(shared):
+        fig, _ = plotting.plot_fig8(data)  # math text in labels and annotation
+        with plotting.shared_mathtext() if shared else io.BytesIO():
+            out = []
+            for fmt in ("png", "svg", "png"):  # each new Agg renderer has a parser of its own
+                buf = io.BytesIO()
+                plotting.save(fig, buf, fmt)
+                out.append(buf.getvalue())
+        plotting.close(fig)
+        return out
+
+    alone = render(False)
+    n_alone = len(calls)
+    assert MathTextParser.__dict__["_parse_cached"] is original
+    calls.clear()
+    shared = render(True)
+    assert shared == alone  # the same bytes in every format
+    assert len(calls) == len(set(calls)) < n_alone  # each (text, dpi, font, flags) parsed once per block
+    assert MathTextParser.__dict__["_parse_cached"] is original
+    with pytest.raises(RuntimeError), plotting.shared_mathtext():
+        raise RuntimeError("restored on errors too")
+    assert MathTextParser.__dict__["_parse_cached"] is original
+
+
+def test_laid_out_once_gives_the_png_bytes_and_vector_pages_within_a_point():
+    name = "fig6"  # with an inset (an axes locator)
+    import io
+    import re
+    from pathlib import Path
+
+    data = figures.read_csv(str(Path(__file__).resolve().parent.parent / "figures" / f"{name}.csv"))
+
+    def render(once):
+        fig, _ = plotting.PLOTS[name](data)
+        engine = fig.get_layout_engine()
+        out = {}
+        with plotting.laid_out(fig) if once else io.BytesIO():
+            for fmt in ("svg", "png", "pdf"):  # the PNG not first: the layout is the PNG's anyway
+                buf = io.BytesIO()
+                plotting.save(fig, buf, fmt)
+                out[fmt] = buf.getvalue()
+        assert fig.get_layout_engine() is engine and not plotting._LAYOUTS  # restored
+        plotting.close(fig)
+        return out
+
+    alone = render(False)
+    with matplotlib.rc_context({"savefig.format": "pdf"}):  # the layout is the PNG's whatever the default
+        once = render(True)
+    assert once["png"] == alone["png"]
+    size = {"svg": rb'width="([\d.]+)pt" height="([\d.]+)pt"', "pdf": rb"MediaBox \[ 0 0 ([\d.]+) ([\d.]+) \]"}
+    for fmt, pattern in size.items():
+        (w1, h1), (w2, h2) = (map(float, re.search(pattern, d[fmt]).groups()) for d in (alone, once))
+        assert abs(w1 - w2) < 1 and abs(h1 - h2) < 1, fmt  # points
