@@ -37,11 +37,16 @@ a complex step through the same recursion (analytic in the coefficients, so
 subtraction of nearby values).  ``k`` is not computed but bounded: ``|K_1| = b |N_0| |G_1|^2
 <= b |N_0 G_1| / min|c_1|`` pointwise, so ``k <= b ||N_0 G_1||_w / min|c_1|``, with
 ``||N_0 G_1||_w^2`` by Astrom on ``z A``; ``B`` increases with ``k``, so the bound may stand
-in for it.  The bound is crude next to the mean edge, where ``|G_1|`` peaks in a narrow
-band: on ``Empirical([0, 1 - 1e-10, 1e-10])`` with momentum 0.9 it is 200 to 5000 times
-the exact ``||K_1||_w`` (40-digit Astrom on ``A^2``) at 1e-6 to 2e-9 below the mean edge,
-and it is what keeps the steps there near 1e-12 of ``alpha`` (five of the 60 nearly constant
-delays of the accuracy tests, shifted momentum 0.9, end at ``MAX_STEPS``).
+in for it.  ``||N_0 G_1||_w^2`` is summed over the stick-breaking rows where its plain form
+``||N_0 G_1||^2 - ||D N_0 G_1||^2`` cancels (below); the plain form's rounding allowance,
+about ``2 / e`` times the norm for mass ``1 - e`` at one delay, used to dominate the bound:
+on ``Empirical([0, 1 - 1e-10, 1e-10])`` with shifted momentum 0.9 it made ``k^2`` 8e4 to 1.3e7
+times too large within 5e-7 of the mean edge, the steps stayed near 5e-12 of ``alpha`` and five of
+the 60 nearly constant delays of the accuracy tests ended at ``MAX_STEPS`` (now at most 135
+steps).  Against the exact ``||K_1||_w^2`` (50-digit Astrom on ``A^2``) the bound on ``k^2``
+is 1.46 to 6e7 times larger on 128 configurations x 6 points (0.05 to 0.99999 of the edge,
+the sets listed in the last paragraph), and about 2 times next to the edge of the nearly
+constant delays, where ``|G_1|`` peaks in a narrow band (benchmarks/accuracy_ms_step_norm.py).
 
 ``B`` is convex in ``s >= 0``, so ``B(delta) < 1`` gives ``S < 1`` on the whole step
 ``[alpha_1, alpha_1 + delta]``; ``delta < 1/(b mu)`` keeps ``c != 0`` on the circle, so no root
@@ -102,11 +107,18 @@ rounding relative to its own size, so its allowance is ``ROUNDING`` times
 ``sum_r |w_r| |d/dalpha ||V_r h||^2|`` times the conditioning factor (for plain and
 standard momentum ``||V_r h||^2 = (alpha b)^2 I_r`` and the product rule's two parts,
 ``2 alpha b^2 |w_r| I_r`` and ``(alpha b)^2 |w_r| |I_r'|``, are added in absolute value).
+``||N_0 G_1||_w^2`` in the bound on ``k`` makes the same switch on its own plain-form ratio
+(:meth:`_Problem._weighted_N`), with the allowance ``ROUNDING`` times ``sum_r |w_r|
+||V_r N_0 G_1||^2`` times the conditioning factor.
 With the plain form the same recipe, ``|d ||h||^2| + |d ||D h||^2|``, is about ``1 / e``
 times ``|S'|`` (2.4e12 against ``S' = -6e8`` at ``e = 1e-10``), and the steps it allowed
 shrank to 1e-13 of ``alpha``.  Measured against a 40-digit recursion the errors of ``S``
 and ``k`` were at most 0.08 of their allowance (27 configurations, ``m`` up to 0.9999), and
-0.047 of it in an independent review (11 configurations x 25 points); the errors of ``S'``
+0.047 of it in an independent review (11 configurations x 25 points); those of
+``||N_0 G_1||_w^2`` (through the stick-breaking rows where the plain form cancels) at most
+0.098 of its allowance against a 50-digit recursion (128 configurations x 6 points from
+0.05 to 0.99999 of the edge: the twelve nearly constant delays described next and four
+ordinary pmfs, every scheme with ``m`` up to 0.99 and standard 0.9999); the errors of ``S'``
 against a 40-digit complex step of the plain form (``tests/_ms_truth.py``) were at most
 0.21 of its allowance (119 configurations x 6 points from 0.05 to 0.99999 of the edge:
 mass ``1 - e`` at one delay, ``e`` = 1e-6 to 1e-12, three shapes, every scheme with ``m``
@@ -221,7 +233,8 @@ class _Problem:
         where the plain form's ratio ``||h||^2 / S`` exceeds ``GAIN_CANCEL_MAX`` (the switch
         of ``_gain_exact``; :meth:`_complex_step`); ``k = ||K_1||_w`` is bounded by
         ``b ||N_0 G_1||_w / min|c_1|`` (``|G_1| <= 1/min|c_1|`` pointwise), with
-        ``||N_0 G_1||_w`` by Astrom on ``z A``.  The allowances are ``ROUNDING`` times the
+        ``||N_0 G_1||_w`` by Astrom on ``z A`` (through the stick-breaking rows where the
+        plain form cancels: :meth:`_weighted_N`).  The allowances are ``ROUNDING`` times the
         integrals whose difference each value is, times ``sum|a_j| / min|c_1|`` (a
         conditioning factor: measured errors of Astrom's recursion grow as the mean roots
         approach the circle; see the module Notes).
@@ -241,21 +254,57 @@ class _Problem:
         I, stable = astrom(Ae[None, :], B[None, :, :])
         I = I[0]
         S = float(I[0] - I[1])
-        Nw = max(float(I[2] - I[3]), 0.0)
         cond = float(np.sum(np.abs(A))) / cmin
+        Nw, allow_N = self._weighted_N(A, cond, astrom, plain=(I[2], I[3], bool(stable[0])))
         allow_S = ROUNDING * cond * float(I[0] + I[1])
         if gain is not None:
             S_g, _ = gain(alpha)
             if S_g >= 0.0:
                 S = S_g
                 allow_S = ROUNDING * cond * min(float(I[0] + I[1]), 2e3 * S)
-        allow_N = ROUNDING * cond * float(I[2] + I[3])
         h = 1e-30 * max(alpha, 1e-300)
         S_plain = float(I[0] - I[1])
         ratio = float(I[0]) / S_plain if (S_plain > 0.0 and stable[0]) else math.inf
         dS, scale_d = self._complex_step(alpha, h, self.split_rows(ratio))
         k2 = (self.b * self.b) * (Nw + allow_N) / (cmin * cmin)
         return S, dS, k2, (allow_S, ROUNDING * cond * scale_d, 0.0), bool(stable[0])
+
+    def _weighted_N(self, A, cond, astrom, plain=None):
+        """``(||N_0 G_1||_w^2, allowance)`` at ``A = P + alpha_1 Q``; ``cond`` is the
+        conditioning factor ``sum|a_j| / min|c_1|``.  ``plain = (I_N, I_DN, stable)``: the
+        plain form's two integrals ``I_N = ||N_0 G_1||^2`` and ``I_DN = ||D N_0 G_1||^2``
+        (Astrom on ``z A``) when the caller has them, else they are computed here.
+
+        Where the plain form cancels more than ``GAIN_CANCEL_MAX`` (ratio ``I_N / (I_N -
+        I_DN)``, the same switch as the gain's), the weighted norm is summed over the
+        stick-breaking rows instead, ``sum_r w_r ||V_r N_0 G_1||^2`` (the same identity
+        ``1 - |D|^2 = sum_r w_r |V_r|^2`` as :func:`stability.moments._gain_exact`), and the
+        allowance is ``ROUNDING * cond * sum_r |w_r| ||V_r N_0 G_1||^2``: the recipe of
+        every other value here, now on terms that no longer cancel.  The plain form's
+        allowance was ``ROUNDING * cond * (I_N + I_DN)``, about ``2 / e`` times the norm
+        for mass ``1 - e`` at one delay: on ``Empirical([0, 1 - 1e-10, 1e-10])``, shifted
+        momentum 0.9, it was 4e4 to 6e6 times the norm itself within 5e-7 of the mean edge,
+        and it set the step there."""
+        n1 = self.P.size
+        Ae = np.append(A, 0.0)  # z A: room for z^{r+1} D N_0
+        if plain is None:
+            B = np.stack([np.append(self.N, 0.0), np.convolve(self.q, self.N)[1: n1 + 2]])
+            I, st = astrom(Ae[None, :], B[None, :, :])
+            plain = (I[0, 0], I[0, 1], bool(st[0]))
+        I_N, I_DN, stable = plain
+        Nw = float(I_N - I_DN)
+        allow = ROUNDING * cond * float(I_N + I_DN)
+        ratio = float(I_N) / Nw if (Nw > 0.0 and stable) else math.inf
+        J = self.split_rows(ratio)
+        if J > 0:
+            rows, w = self.stick_rows(J)
+            qr = np.zeros((rows.shape[0], n1))
+            qr[:, 1:rows.shape[1] + 1] = rows  # z^r V_r, placed as q is
+            B = np.stack([np.convolve(x, self.N)[1: n1 + 2] for x in qr])  # z^{r+1} V_r N_0
+            I, _ = astrom(Ae[None, :], B[None, :, :])
+            Nw = float(I[0] @ w)
+            allow = ROUNDING * cond * float(np.abs(w) @ np.abs(I[0]))
+        return max(Nw, 0.0), allow
 
     def _complex_step(self, alpha, h, J=0):
         """``S'(alpha)`` as ``Im S(alpha + i h) / h`` and the size of what it is a sum of
@@ -338,11 +387,37 @@ def _cos_min(g: np.ndarray, max_points: int = 2**16) -> float:
     return -math.inf
 
 
+_COMPLEX_KERNEL = []
+
+
 def _astrom_complex(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     """Astrom's reduction (:func:`stability.moments._astrom_numpy`, one denominator) in
     complex arithmetic, for the complex-step derivative: the same algebraic operations,
     applied to complex coefficients; no test of stability (the real part is the integral
-    of a mean-stable configuration)."""
+    of a mean-stable configuration).  By the compiled loop of :mod:`stability._compiled`
+    when numba is installed (the same operations in the same order, complex products with
+    FMA as numpy's loops do them: the same numbers where numpy uses FMA, as on x86-64 with
+    AVX2; tests/test_ms_certify.py), else by :func:`_astrom_complex_numpy`; the numpy loop
+    makes ``n`` passes of five array operations, about 0.35 ms at degree 59, the compiled
+    one about 0.02 ms."""
+    if not _COMPLEX_KERNEL:  # numba missing: None, the numpy loop
+        from ._validation import compiled_kernel
+
+        _COMPLEX_KERNEL.append(compiled_kernel("astrom_complex", "auto"))
+    kernel = _COMPLEX_KERNEL[0]
+    if kernel is None:
+        return _astrom_complex_numpy(A, B)
+    r1, n1 = B.shape[0] + 1, A.size
+    Mr, Mi = np.empty((r1, n1)), np.empty((r1, n1))
+    Mr[0], Mi[0] = np.real(A), np.imag(A)
+    Mr[1:], Mi[1:] = np.real(B), np.imag(B)
+    out_r, out_i = np.empty(r1 - 1), np.empty(r1 - 1)
+    kernel(Mr, Mi, out_r, out_i)
+    return out_r + 1j * out_i
+
+
+def _astrom_complex_numpy(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """:func:`_astrom_complex` by numpy."""
     n = A.size - 1
     M = np.empty((B.shape[0] + 1, n + 1), dtype=complex)
     M[0] = A
@@ -365,8 +440,10 @@ def _min_abs(a: np.ndarray) -> float:
     ``max_cell |A''| <= |A''_j| + h sum_k k^3 |a_k|``; the first term's minimum over
     ``|t| <= h`` is the distance from 0 to a segment.  The grid starts at ``4 (n+1)`` points
     (three FFTs: ``A``, ``A'``, ``A''``); cells that do not certify half the smallest grid
-    value are split into 8 (direct evaluation), or the whole grid is refined by FFT when
-    that is cheaper.  Rounding: ``8 eps (n + 64) sum|a_k|`` is subtracted."""
+    value are split into 8 (direct evaluation, ``z^k`` at the 8 points of a cell as the
+    product of the centre's ``z_c^k`` and the offset's ``w^k``), or the whole grid is refined
+    by FFT when that is cheaper.  Rounding: ``8 eps (n + 64) sum|a_k|`` is subtracted (each
+    term of a direct sum is rounded by a few eps relative, the sum by ``n eps``)."""
     n = a.size - 1
     k = np.arange(n, -1, -1, dtype=float)  # power of each coefficient
     L3 = float(np.dot(k**3, np.abs(a)))
@@ -409,11 +486,16 @@ def _min_abs(a: np.ndarray) -> float:
         if bad_theta.size > 2**16:
             return 0.0
         h /= 8.0  # split each failing cell into 8
-        theta = (bad_theta[:, None] + (offsets * 2.0 * h)[None, :]).ravel()
-        zk = np.exp(1j * np.outer(theta, k))
-        vals = zk @ a
-        d1 = 1j * (zk @ ka)
-        d2 = -(zk @ kka)
+        step = offsets * 2.0 * h
+        theta = (bad_theta[:, None] + step[None, :]).ravel()
+        # z^k at theta_c + step_o is z_c^k w_o^k: one exponential per cell and power, and
+        # one per offset and power, then products (a few eps per term: inside rnd)
+        zc = np.exp(1j * np.outer(bad_theta, k))
+        w = np.exp(1j * np.outer(k, step))
+        nb = bad_theta.size
+        vals, d1, d2 = (np.stack([zc * a, zc * ka, zc * kka]) @ w).reshape(3, nb * 8)
+        d1 = 1j * d1
+        d2 = -d2
         absv = np.abs(vals)
         if absv.min() <= rnd:
             return 0.0

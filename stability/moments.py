@@ -535,8 +535,8 @@ MS_FINE_LEVEL = 0.25
 #: Ratio between consecutive points of the scan where the gain is at least MS_FINE_LEVEL.
 MS_FINE_RATIO = 1.02
 #: "auto" runs the certified march for supports up to this many points (measured worst case
-#: 0.8 s on the benchmark's inputs, 3.6 s on a review's hardest, where the step budget ends
-#: it; the scan alone above).
+#: 0.27 s on the inputs of benchmarks/bench_ms_certify.py, 0.85 s on a review's input where
+#: the step budget ends it; the scan alone above).
 MS_CERTIFY_SUPPORT = 65
 #: ``MeanSquareResult.certified`` needs a certified bracket at most this wide (relative).
 CERTIFIED_WIDTH = 1e-6

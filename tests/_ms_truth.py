@@ -21,7 +21,10 @@ double-precision estimate (the dense map in double, :func:`stability.moments.kro
 unless given), until a step is below ``1e-34`` of the root, then certifies in mpmath that
 the spectral radius of ``L`` is below 1 a hair below the root and above 1 a hair above it
 (:func:`radius_side`, Stein-equation certificates at 60 digits in place of two
-``mpmath.eig`` calls).  Nothing here calls the frequency-domain code.
+``mpmath.eig`` calls).  Determinants and solves are Gaussian elimination with partial
+pivoting on lists of mpf that skips the zeros of the sparse ``L`` (:func:`_eliminate`;
+``mpmath.det`` on the literal dense products cross-checks the root in
+tests/test_ms_gain_accuracy.py).  Nothing here calls the frequency-domain code.
 """
 
 from __future__ import annotations
@@ -90,6 +93,27 @@ def sym_lifted_dense(pmf, alpha, momentum="none", m=0.0):
     return L
 
 
+def _sym_rows(pmf, alpha, momentum="none", m=0.0):
+    """The entries of :func:`sym_lifted` as a list of rows (lists of mpf)."""
+    mats, n = _matrices(pmf, alpha, momentum, m)
+    rows = [(p, [A[0, a] for a in range(n)]) for p, A in mats]
+    psum = mpmath.fsum(p for p, _ in rows)
+    R = [mpmath.fsum(p * r[a] for p, r in rows) for a in range(n)]
+    M = [[mpmath.fsum(p * r[a] * r[b] for p, r in rows) for b in range(n)] for a in range(n)]
+    basis = _basis(n)
+    index = {ij: c for c, ij in enumerate(basis)}
+    zero = mpmath.mpf(0)
+    L = [[zero] * len(basis) for _ in basis]
+    for c, (i, j) in enumerate(basis):
+        L[index[0, 0]][c] = M[i][i] if i == j else 2 * M[i][j]
+        if j + 1 < n:
+            L[index[0, j + 1]][c] += R[i]
+            L[index[i + 1, j + 1]][c] = psum
+        if i != j:  # X[j, i] = 1 too
+            L[index[0, i + 1]][c] += R[j]
+    return L
+
+
 def sym_lifted(pmf, alpha, momentum="none", m=0.0):
     """The second-moment map on symmetric matrices, in mpmath (current precision).
 
@@ -98,22 +122,62 @@ def sym_lifted(pmf, alpha, momentum="none", m=0.0):
     (``M_ii`` on the diagonal), ``Y[0, j+1] = R_i`` and ``Y[0, i+1] = R_j``, and
     ``Y[i+1, j+1] = sum_k p_k``; every other entry is 0.  Equal to
     :func:`sym_lifted_dense` up to the rounding of the sums (tests/test_ms_gain_accuracy.py)."""
-    mats, n = _matrices(pmf, alpha, momentum, m)
-    rows = [(p, [A[0, a] for a in range(n)]) for p, A in mats]
-    psum = mpmath.fsum(p for p, _ in rows)
-    R = [mpmath.fsum(p * r[a] for p, r in rows) for a in range(n)]
-    M = [[mpmath.fsum(p * r[a] * r[b] for p, r in rows) for b in range(n)] for a in range(n)]
-    basis = _basis(n)
-    index = {ij: c for c, ij in enumerate(basis)}
-    L = mpmath.zeros(len(basis), len(basis))
-    for c, (i, j) in enumerate(basis):
-        L[index[0, 0], c] = M[i][i] if i == j else 2 * M[i][j]
-        if j + 1 < n:
-            L[index[0, j + 1], c] += R[i]
-            L[index[i + 1, j + 1], c] = psum
-        if i != j:  # X[j, i] = 1 too
-            L[index[0, i + 1], c] += R[j]
-    return L
+    return mpmath.matrix(_sym_rows(pmf, alpha, momentum, m))
+
+
+def _eliminate(U, rhs=None):
+    """Gaussian elimination with partial pivoting, in place on the rows ``U`` (lists of
+    mpf, current precision) and the right-hand side ``rhs``: returns the determinant's
+    sign and the pivots, and leaves ``U`` upper triangular.  The zeros of the sparse
+    lifted map are skipped (a zero multiplier or pivot-row entry changes nothing), which
+    is what makes it faster than ``mpmath.det`` / ``mpmath.lu_solve`` on these matrices;
+    the arithmetic on the other entries is the textbook one."""
+    n = len(U)
+    sign = 1
+    pivots = []
+    for k in range(n):
+        p = max(range(k, n), key=lambda i: abs(U[i][k]))
+        if p != k:
+            U[k], U[p] = U[p], U[k]
+            if rhs is not None:
+                rhs[k], rhs[p] = rhs[p], rhs[k]
+            sign = -sign
+        piv = U[k][k]
+        pivots.append(piv)
+        if piv == 0:
+            return sign, pivots
+        cols = [j for j in range(k + 1, n) if U[k][j] != 0]
+        for i in range(k + 1, n):
+            if U[i][k] == 0:
+                continue
+            f = U[i][k] / piv
+            row = U[i]
+            row[k] = 0
+            for j in cols:
+                row[j] -= f * U[k][j]
+            if rhs is not None:
+                rhs[i] -= f * rhs[k]
+    return sign, pivots
+
+
+def _det(rows):
+    """``det`` of the square matrix given by its rows (not modified)."""
+    sign, pivots = _eliminate([list(r) for r in rows])
+    out = mpmath.mpf(sign)
+    for p in pivots:
+        out *= p
+    return out
+
+
+def _solve(rows, b):
+    """The solution of ``rows x = b`` (partial pivoting, back substitution)."""
+    U, y = [list(r) for r in rows], list(b)
+    _eliminate(U, y)
+    n = len(U)
+    x = [mpmath.mpf(0)] * n
+    for i in range(n - 1, -1, -1):
+        x[i] = (y[i] - mpmath.fsum(U[i][j] * x[j] for j in range(i + 1, n) if U[i][j] != 0)) / U[i][i]
+    return x
 
 
 def spectral_radius(pmf, alpha, momentum="none", m=0.0):
@@ -123,10 +187,12 @@ def spectral_radius(pmf, alpha, momentum="none", m=0.0):
 
 
 def _positive_definite(X):
-    """Whether the symmetric mpmath matrix ``X`` is positive definite: every pivot of
-    Gaussian elimination without pivoting (Cholesky's ``d_i``) is positive."""
-    n = X.rows
-    U = [[X[i, j] for j in range(n)] for i in range(n)]
+    """Whether the symmetric matrix ``X`` (mpmath matrix or list of rows) is positive
+    definite: every pivot of Gaussian elimination without pivoting (Cholesky's ``d_i``)
+    is positive."""
+    rows = X.tolist() if isinstance(X, mpmath.matrix) else X
+    n = len(rows)
+    U = [list(r) for r in rows]
     for k in range(n):
         if not U[k][k] > 0:
             return False
@@ -138,9 +204,10 @@ def _positive_definite(X):
 
 
 def _unvec(x, n):
-    X = mpmath.zeros(n, n)
+    """The symmetric ``n x n`` matrix (list of rows) with coordinates ``x`` in the basis."""
+    X = [[mpmath.mpf(0)] * n for _ in range(n)]
     for c, (i, j) in enumerate(_basis(n)):
-        X[i, j] = X[j, i] = x[c]
+        X[i][j] = X[j][i] = x[c]
     return X
 
 
@@ -169,12 +236,18 @@ def radius_side(L, n, *, shift):
       60 digits :func:`mp_edge` uses here) would be far below the smallest eigenvalue, at
       least ``1 / c``: rounding cannot fake the second certificate.
     """
-    N = L.rows
-    e = mpmath.matrix([1 if i == j else 0 for i, j in _basis(n)])
-    x = mpmath.lu_solve(mpmath.eye(N) - L, e)
-    if _positive_definite(_unvec(x, n)) and _positive_definite(_unvec(x - L * x, n)):
+    L = L.tolist() if isinstance(L, mpmath.matrix) else L
+    N = len(L)
+    e = [mpmath.mpf(1 if i == j else 0) for i, j in _basis(n)]
+
+    def shifted(c):  # c I - L
+        return [[(c if r == k else 0) - L[r][k] for k in range(N)] for r in range(N)]
+
+    x = _solve(shifted(1), e)
+    Lx = [mpmath.fsum(L[r][k] * x[k] for k in range(N) if L[r][k] != 0) for r in range(N)]
+    if _positive_definite(_unvec(x, n)) and _positive_definite(_unvec([a - b for a, b in zip(x, Lx)], n)):
         return -1
-    x = mpmath.lu_solve((1 + shift) * mpmath.eye(N) - L, e)
+    x = _solve(shifted(1 + shift), e)
     if not _positive_definite(_unvec(x, n)):
         return 1
     return 0
@@ -203,8 +276,8 @@ def mp_edge(delay, momentum="none", m=0.0, *, start=None, check=1e-12):
         pmf = _mp_pmf(delay)
 
         def f(a):
-            L = sym_lifted(pmf, a, momentum, m)
-            return mpmath.det(L - mpmath.eye(L.rows))
+            L = _sym_rows(pmf, a, momentum, m)
+            return _det([[x - (1 if r == k else 0) for k, x in enumerate(row)] for r, row in enumerate(L)])
 
         a0 = mpmath.mpf(start)
         x0, x1 = a0 * (1 - mpmath.mpf(1e-7)), a0 * (1 + mpmath.mpf(1e-7))
@@ -220,8 +293,8 @@ def mp_edge(delay, momentum="none", m=0.0, *, start=None, check=1e-12):
         n = _matrices(pmf, root, momentum, m)[1]
     with mpmath.workdps(DPS + 20):  # the certificates' margins (radius_side)
         shift = mpmath.mpf(check) * mpmath.mpf(1e-8)
-        below = radius_side(sym_lifted(pmf, root * (1 - mpmath.mpf(check)), momentum, m), n, shift=shift)
-        above = radius_side(sym_lifted(pmf, root * (1 + mpmath.mpf(check)), momentum, m), n, shift=shift)
+        below = radius_side(_sym_rows(pmf, root * (1 - mpmath.mpf(check)), momentum, m), n, shift=shift)
+        above = radius_side(_sym_rows(pmf, root * (1 + mpmath.mpf(check)), momentum, m), n, shift=shift)
         assert below == -1 and above == 1, (below, above)
     return root
 
@@ -286,3 +359,57 @@ def _mp_gain_at(delay, a, momentum, m):
         B1[1 + j] = x
     I0, I1 = _astrom_mp(A, [B0, B1])
     return (a * beta) ** 2 * (I0 - I1)
+
+
+def _mp_conv(x, y):
+    out = [mpmath.mpf(0)] * (len(x) + len(y) - 1)
+    for i, a in enumerate(x):
+        for j, b in enumerate(y):
+            out[i + j] += a * b
+    return out
+
+
+def mp_step_norms(delay, alpha, momentum="none", m=0.0):
+    """``(||N_0 G||_w^2, ||N_0 G^2||_w^2)`` at ``alpha`` in mpmath (50 digits, returned as
+    mpf), ``G = 1/c``, ``w = 1 - |D|^2``: the norm the certified march's step bound uses and
+    the exact ``||K||_w^2 / b^2`` it bounds (``K = dH/dalpha = -b N_0 G^2``).
+
+    ``N_0`` from its definition (``z - 1`` for plain and shifted momentum, ``c_0 = z - (1 + m)
+    + m / z`` for standard), ``D`` from the pmf divided by its exact sum, ``c`` from the
+    cleared ``P + alpha Q``; each weighted norm is the plain form ``||N_0 X||^2 -
+    ||D N_0 X||^2`` by :func:`_astrom_mp` on the denominator ``c`` or ``c^2`` (its
+    cancellation, up to 12 digits for the nearly constant delays, leaves 38).  Polynomials
+    are padded with trailing zeros to one length (a factor ``z^j``, which leaves
+    ``|B / A|`` on the circle unchanged)."""
+    from stability import polynomial_pair
+
+    with mpmath.workdps(50):
+        P, Q = polynomial_pair(delay, momentum=momentum, m=m)
+        a = mpmath.mpf(alpha)
+        A = [mpmath.mpf(float(x)) + a * mpmath.mpf(float(y)) for x, y in zip(P, Q)]
+        p = [mpmath.mpf(float(x)) for x in np.asarray(as_pmf(delay), dtype=float)]
+        total = mpmath.fsum(p)
+        p = [x / total for x in p]  # D(z) = sum_k p_k z^-k: coefficient k is power -k
+        mm = mpmath.mpf(m)
+        N0 = [1 + 0 * mm, -(1 + mm), mm] if momentum == "standard" else [mpmath.mpf(1), mpmath.mpf(-1)]
+        DN0 = _mp_conv(N0, p)
+        out = []
+        for den in (A, _mp_conv(A, A)):
+            L = max(len(den), len(DN0))
+            pad = lambda v: list(v) + [mpmath.mpf(0)] * (L - len(v))  # noqa: E731
+            I_N, I_DN = _astrom_mp(pad(den), [pad(N0), pad(DN0)])
+            out.append(I_N - I_DN)
+        return tuple(out)
+
+
+_KRONECKER = {}
+
+
+def kronecker_edge(delay, momentum="none", m=0.0):
+    """:func:`stability.moments.kronecker_edge` (the dense lifted map's edge), computed once
+    per input in a test session: tests/test_moments.py and tests/test_ms_certify.py compare
+    with the same dense edges (the function itself is tested in tests/test_moments.py)."""
+    key = (np.asarray(as_pmf(delay), dtype=float).tobytes(), momentum, float(m))
+    if key not in _KRONECKER:
+        _KRONECKER[key] = mo.kronecker_edge(delay, momentum=momentum, m=m)
+    return _KRONECKER[key]

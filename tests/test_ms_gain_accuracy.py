@@ -149,24 +149,31 @@ def test_truth_edge_is_the_root_of_the_dense_determinant():
 def mp_gain(delay, alpha, momentum, m, N):
     """S(alpha) by the N-point and the N/2-point trapezoid rules in mpmath at 40 digits,
     straight from the definition (1/2pi) int |F/c|^2 (1 - |D|^2) (the rule converges like
-    r^N); the N/2-point rule uses the even nodes of the N-point one."""
+    r^N); the N/2-point rule uses the even nodes of the N-point one.  The coefficients are
+    real, so the integrand is even in theta: node N - j has the value of node j, computed
+    once (``1/z`` is ``conj(z)`` on the circle, its powers by products)."""
     with mpmath.workdps(40):
         p = [mpmath.mpf(float(x)) for x in delay.pmf]
         total = mpmath.fsum(p)
         p = [x / total for x in p]
         a, m = mpmath.mpf(alpha), mpmath.mpf(m)
         b = 1 - m if momentum != "none" else mpmath.mpf(1)
-        acc = []
-        for j in range(N):
+        half = []
+        for j in range(N // 2 + 1):
             z = mpmath.expj(2 * mpmath.pi * j / N)
-            D = mpmath.fsum(x * z ** (-k) for k, x in enumerate(p))
+            zi = mpmath.conj(z)
+            powers = [mpmath.mpf(1)]
+            for _ in range(len(p) - 1):
+                powers.append(powers[-1] * zi)
+            D = mpmath.fsum(x * w for x, w in zip(p, powers))
             if momentum == "shifted":
-                F = (m - a * b) - m / z
+                F = (m - a * b) - m * zi
                 c = z - 1 - D * F
             else:
                 F = -a * b
-                c = (z - 1 if momentum == "none" else z - (1 + m) + m / z) - D * F
-            acc.append(abs(F / c) ** 2 * (1 - abs(D) ** 2))
+                c = (z - 1 if momentum == "none" else z - (1 + m) + m * zi) - D * F
+            half.append(abs(F / c) ** 2 * (1 - abs(D) ** 2))
+        acc = [half[min(j, N - j)] for j in range(N)]
         return mpmath.fsum(acc) / N, mpmath.fsum(acc[::2]) / (N // 2)
 
 
