@@ -12,6 +12,7 @@ compilation (cached in ``stability/__pycache__`` afterwards); it is printed sepa
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 

@@ -189,7 +189,7 @@ def _brentq_result(P, Q, delay, momentum, m) -> ThresholdResult:
     lo, hi = scan(rough_gap)
     if not gap(lo) < 0.0 <= gap(hi):
         lo, hi = scan(gap)
-    g_lo, g_hi = gap(lo), gap(hi)
+    g_hi = gap(hi)
     if g_hi == 0.0:
         alpha, iterations = hi, 0
     else:
