@@ -636,18 +636,16 @@ def _march_edge(delay, pmf, momentum, m, scan: MeanSquareResult, mean_edge_fn) -
     try:
         march = _ms_certify.certified_first_crossing(
             P, Q, pmf, momentum, m, alpha_first=first, target=scan.alpha,
-            target_bad=scan.limited_by == "gain", gain=gain, astrom=_astrom, root=root)
+            target_bad=scan.limited_by == "gain", gain=gain, astrom=_astrom, root=root,
+            mean_edge=mean_edge_fn)
     except _ms_certify.NoStart:
         # the start interval could not be certified (momentum within about 1e-4 of 1):
         # the scan's answer, marked as not certified
         return MeanSquareResult(scan.alpha, scan.limited_by, scan.bracket, evals, 0, False)
-    mean_edge = mean_edge_fn()
-    if march.hi_bad:
-        hi = _ms_certify.certified_bad_point(P, Q, pmf, momentum, m, above=march.hi, mean_edge=mean_edge,
-                                             gain=gain, astrom=_astrom)
-        limited_by = "gain"
-    else:
-        hi, limited_by = mean_edge * (1.0 + 1e-10), "mean"
+    # hi: a point above the crossing where S >= 1 beyond its rounding allowance, or the
+    # certified mean edge (times 1 + 1e-10); computed by the march (certified_bad_point)
+    limited_by = "gain" if march.hi_bad else "mean"
+    hi = march.bad
     # certified: the bracket is narrow enough to vouch for alpha (else alpha is the scan's,
     # and only the bracket is proved: the march ran out of steps or stalled, near m = 1)
     certified = hi - march.lo <= CERTIFIED_WIDTH * hi
