@@ -630,7 +630,7 @@ def certified_first_crossing(P, Q, pmf, momentum, m, *, alpha_first, target, tar
     edge, where the 40-digit ``S`` is 0.006), and brentq finds a sign change of that noise
     as readily as a true crossing; which inputs hit one depended only on where the probes
     landed, and the root was returned as a certified gain edge up to 3.6e-7 below the true
-    edge (75 of 3000 two-spike pmfs searched, all standard momentum, ``m`` 0.95 to 0.999;
+    edge (75 two-spike pmfs found by a random search, all standard momentum, ``m`` 0.95 to 0.999;
     tests/test_ms_certify.py).  At such a root the exact ``S`` is far below 1 while the
     float one is 1, so under the rounding model either ``min |c|`` is not certifiable there
     or the allowance exceeds 1/2, and a certified ``S >= 1`` above it does not exist: the

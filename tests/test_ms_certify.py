@@ -328,13 +328,13 @@ def _gain_truth_edge(delay, momentum, m, mean_edge):
                                      (3, 15, 8.856407208384806e-09, 0.9971953037284702)])
 def test_a_probes_root_on_the_noisy_float_gain_is_not_the_edge(k, K, e, m):
     # mass e at delay k, the rest at K, standard momentum: within 1e-7 of the mean edge the
-    # float gain is noise (it reads hundreds where the 40-digit S is 0.05), a probe's brentq
-    # root on it became the march's candidate, and it was returned as a certified gain edge
-    # 4.1e-8 and 6.3e-9 below the 40-digit edge (found by a search of 3000 such pmfs: 75
-    # hits, up to 3.6e-7).  The root is now refused (min |c| is not certifiable there) and
-    # the answer is the scan's, labelled "mean" (measured 3.3e-10 and 1.5e-10 below the
-    # truth, the scan's brentq on the same noise; m is near 1, where the edge is promised
-    # to about 1e-7).
+    # float gain is noise (it reads 690 and 14000 just above the roots, where the 40-digit S
+    # is about 0.002), a probe's brentq root on it became the march's candidate, and it was
+    # returned as a certified gain edge 4.1e-8 and 6.3e-9 below the 40-digit edge (a random
+    # search of such pmfs found 75, up to 3.6e-7 low).  The root is now refused (min |c| is
+    # not certifiable there) and the answer is the scan's, labelled "mean" (measured 3.3e-10
+    # and 1.5e-10 below the truth, the scan's brentq on the same noise; m is near 1, where
+    # the edge is promised to about 1e-7).
     delay = _spikes({k: e, K: 1.0 - e}, K)
     res = mo.mean_square_edge_result(delay, momentum="standard", m=m)
     mean_edge = st.threshold(delay, momentum="standard", m=m)
