@@ -631,13 +631,24 @@ def _march_edge(delay, pmf, momentum, m, scan: MeanSquareResult, mean_edge_fn) -
     def root(lo, hi):
         return float(brentq(lambda a: _crossing_value(*gain(a)), lo, hi, xtol=1e-300, rtol=_BRENT_RTOL))
 
+    known = []
+
+    def mean_edge():
+        if not known:
+            known.append(float(mean_edge_fn()))
+        return known[0]
+
     first = edge_constant_delay(int(math.ceil(float(np.dot(np.arange(pmf.size), pmf))))) / 8.0
     first = min(first, 0.5 * scan.alpha)
     try:
+        # a "mean" scan aims at the certified mean edge itself: the scan labels "mean" a
+        # brentq root next to a mean-unstable reading, which near m = 1 can lie 7e-9 below
+        # the mean edge where S is far below 1 (the float stability test is noise there)
         march = _ms_certify.certified_first_crossing(
-            P, Q, pmf, momentum, m, alpha_first=first, target=scan.alpha,
+            P, Q, pmf, momentum, m, alpha_first=first,
+            target=scan.alpha if scan.limited_by == "gain" else mean_edge(),
             target_bad=scan.limited_by == "gain", gain=gain, astrom=_astrom, root=root,
-            mean_edge=mean_edge_fn)
+            mean_edge=mean_edge)
     except _ms_certify.NoStart:
         # the start interval could not be certified (momentum within about 1e-4 of 1):
         # the scan's answer, marked as not certified

@@ -332,16 +332,16 @@ def test_a_probes_root_on_the_noisy_float_gain_is_not_the_edge(k, K, e, m):
     # is about 0.002), a probe's brentq root on it became the march's candidate, and it was
     # returned as a certified gain edge 4.1e-8 and 6.3e-9 below the 40-digit edge (a random
     # search of such pmfs found 75, up to 3.6e-7 low).  The root is now refused (min |c| is
-    # not certifiable there) and the answer is the scan's, labelled "mean" (measured 3.3e-10
-    # and 1.5e-10 below the truth, the scan's brentq on the same noise; m is near 1, where
-    # the edge is promised to about 1e-7).
+    # not certifiable there), and the march aims at the mean edge itself where the scan
+    # says "mean" (its alpha was a root 4.2e-10 and 1.5e-10 below the mean edge, brentq on
+    # the same noise): the edge is the mean edge, 8.7e-11 and 7.9e-12 above the truth.
     delay = _spikes({k: e, K: 1.0 - e}, K)
     res = mo.mean_square_edge_result(delay, momentum="standard", m=m)
     mean_edge = st.threshold(delay, momentum="standard", m=m)
     truth = _gain_truth_edge(delay, "standard", m, mean_edge)
     assert res.bracket[0] <= truth <= res.bracket[1]
-    assert res.limited_by == "mean" and res.certified
-    assert abs(res.alpha - truth) <= 1e-9 * truth
+    assert res.limited_by == "mean" and res.certified and res.alpha == mean_edge
+    assert abs(res.alpha - truth) <= 1e-10 * truth
 
 
 def test_a_march_that_runs_out_of_steps_does_not_vouch_for_alpha():
