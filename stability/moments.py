@@ -1027,7 +1027,8 @@ def mean_square_edge(delay, *, momentum: str = "none", m: float = 0.0, method: s
     ``min |c|`` certified and the rounding allowance of ``S`` at most 1/2, or ``S`` above
     1 beyond its allowance just above; next to the mean edge the float gain can read 1 or
     more where the exact one is 0.006, and such a root used to be returned as a certified
-    gain edge, up to 3.6e-7 low).  ``MeanSquareResult.bracket = (lo, hi)`` then
+    gain edge, up to 3.6e-7 low; and where the scan says "mean" the march aims at the
+    certified mean edge itself, not at the scan's root).  ``MeanSquareResult.bracket = (lo, hi)`` then
     holds the edge: ``S < 1`` proved on ``(0, lo]``, and ``hi`` the first point above the
     crossing found where ``S`` exceeds 1 by more than its rounding allowance (or the
     certified mean edge times ``1 + 1e-10``); ``alpha`` is the crossing found (brentq on
