@@ -638,8 +638,9 @@ def certified_first_crossing(P, Q, pmf, momentum, m, *, alpha_first, target, tar
     without the probe (on the 75 inputs, against the 40-digit gain, with the caller aiming
     at the mean edge itself where the scan says "mean": all certified, every bracket holds
     the edge, 49 results are labelled "mean", 26 "gain", ``alpha`` from 1.4e-11 below to
-    4.2e-9 above the edge; 8 "mean" results are more than 1e-10 above it, all at ``m``
-    0.997 to 0.999 where a true crossing lies that close below the mean edge).  What this does not
+    4.2e-9 above the edge; 8 "mean" results are more than 1e-10 above it (7 by at most
+    3.5e-10), all at ``m`` 0.994 to 0.999, where a true crossing lies that close below the
+    mean edge).  What this does not
     prove: an accepted root is a point where the exact ``S`` is within 1/2 of 1, not a
     certified crossing.  Requiring ``S - allowance >= 1`` just above every candidate would
     refuse genuine crossings within about 1e-9 of a pole of ``S`` at the mean edge (nearly
