@@ -144,8 +144,9 @@ ETA = 1e-12
 #: Stop once the certified point is this close (relative) to a point known to be bad.
 BRACKET_RTOL = 1e-9
 #: A root of the float gain becomes the march's candidate where the rounding allowance of
-#: ``S`` there is at most this (so the exact ``S`` is at least 1/2 there), with ``min |c|``
-#: certified (:func:`certified_first_crossing`).
+#: ``S`` there is at most this and ``S`` minus it at least ``1 - TRUSTED_ALLOWANCE`` (so the
+#: exact ``S`` is at least 1/2 there), with ``min |c|`` certified
+#: (:func:`certified_first_crossing`).
 TRUSTED_ALLOWANCE = 0.5
 #: Step budget: past it the march ends and reports the bracket it has certified.
 MAX_STEPS = 1500
@@ -161,8 +162,8 @@ class CertifiedCrossing:
     ``hi`` is the final candidate: a confirmed crossing of ``S = 1`` when ``hi_bad`` (or the
     scan's crossing where the march ended before it), else the mean edge.  ``bad`` is the
     upper end of the bracket: :func:`certified_bad_point` above ``hi`` when ``hi_bad``, else
-    the certified mean edge times ``1 + 1e-10``.  ``steps`` counts the certified steps, ``alpha0`` is the end of
-    the start interval."""
+    the certified mean edge times ``1 + 1e-10``.  ``steps`` counts the certified steps,
+    ``alpha0`` is the end of the start interval."""
 
     lo: float
     hi: float
@@ -617,8 +618,9 @@ def certified_first_crossing(P, Q, pmf, momentum, m, *, alpha_first, target, tar
     float gain) gives a crossing ``r`` of the float gain; it becomes the new, lower
     candidate (and the march goes on towards it, so the edge it ends with is the first
     crossing) only if the float gain there can be trusted: ``min |c(r)| > 0`` is certified
-    by :func:`_min_abs` and the rounding allowance of ``S(r)`` (module Notes) is at most
-    ``TRUSTED_ALLOWANCE = 1/2``, so the exact ``S(r)`` is at least 1/2; or
+    by :func:`_min_abs`, the rounding allowance of ``S(r)`` (module Notes) is at most
+    ``TRUSTED_ALLOWANCE = 1/2`` and ``S(r)`` minus it is at least 1/2 (so the exact
+    ``S(r)`` is at least 1/2); or
     :func:`certified_bad_point` finds ``S - allowance >= 1`` (mean stable) at most
     ``CERTIFIED_WIDTH`` above ``r`` and below the mean edge.  A refused ``r`` is
     remembered only so that roots above it are not checked again, and forgotten once the
@@ -640,8 +642,7 @@ def certified_first_crossing(P, Q, pmf, momentum, m, *, alpha_first, target, tar
     the edge, 49 results are labelled "mean", 26 "gain", ``alpha`` from 1.4e-11 below to
     4.2e-9 above the edge; 8 "mean" results are more than 1e-10 above it (7 by at most
     3.5e-10), all at ``m`` 0.994 to 0.999, where a true crossing lies that close below the
-    mean edge).  What this does not
-    prove: an accepted root is a point where the exact ``S`` is within 1/2 of 1, not a
+    mean edge).  What this does not prove: an accepted root is a point where the exact ``S`` is within 1/2 of 1, not a
     certified crossing.  Requiring ``S - allowance >= 1`` just above every candidate would
     refuse genuine crossings within about 1e-9 of a pole of ``S`` at the mean edge (nearly
     constant delays: the allowance grows like ``S^2`` there, 0.45 at ``S = 1.0002``) and
@@ -674,8 +675,10 @@ def certified_first_crossing(P, Q, pmf, momentum, m, *, alpha_first, target, tar
 
     def confirmed(r):
         cmin = _min_abs(prob.P + r * prob.Q)
-        if cmin > 0.0 and prob.derivatives(r, astrom, cmin, gain=gain)[3][0] <= TRUSTED_ALLOWANCE:
-            return True  # the float gain at r (about 1) is within 1/2 of the exact one
+        if cmin > 0.0:
+            S, _, _, allow, _ = prob.derivatives(r, astrom, cmin, gain=gain)
+            if allow[0] <= TRUSTED_ALLOWANCE and S - allow[0] >= 1.0 - TRUSTED_ALLOWANCE:
+                return True  # the exact S(r) is at least 1/2: not the noise of a far lower S
         p = bad_point(r)
         return p < cap() and p <= r * (1.0 + CERTIFIED_WIDTH)
 
