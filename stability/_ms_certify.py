@@ -143,6 +143,11 @@ ROUNDING = 4.0 * _EPS
 ETA = 1e-12
 #: Stop once the certified point is this close (relative) to a point known to be bad.
 BRACKET_RTOL = 1e-9
+#: A root of the float gain becomes the march's candidate where the rounding allowance of
+#: ``S`` there is at most this and ``S`` minus it at least ``1 - TRUSTED_ALLOWANCE`` (so the
+#: exact ``S`` is at least 1/2 there), with ``min |c|`` certified
+#: (:func:`certified_first_crossing`).
+TRUSTED_ALLOWANCE = 0.5
 #: Step budget: past it the march ends and reports the bracket it has certified.
 MAX_STEPS = 1500
 
@@ -154,15 +159,18 @@ class NoStart(ArithmeticError):
 @dataclass(frozen=True)
 class CertifiedCrossing:
     """Outcome of the march: ``S < 1`` and mean stability are certified on ``(0, lo]``;
-    ``hi`` is the final candidate: a crossing of ``S = 1`` when ``hi_bad``, else the mean
-    edge passed in.  ``steps`` counts the certified steps, ``alpha0`` is the end of the
-    start interval."""
+    ``hi`` is the final candidate: a confirmed crossing of ``S = 1`` when ``hi_bad`` (or the
+    scan's crossing where the march ended before it), else the mean edge.  ``bad`` is the
+    upper end of the bracket: :func:`certified_bad_point` above ``hi`` when ``hi_bad``, else
+    the certified mean edge times ``1 + 1e-10``.  ``steps`` counts the certified steps,
+    ``alpha0`` is the end of the start interval."""
 
     lo: float
     hi: float
     steps: int
     alpha0: float
     hi_bad: bool
+    bad: float = math.inf
 
 
 class _Problem:
@@ -600,18 +608,79 @@ def _step(S1, dS, J, allow, b, mu, limit):
 
 
 def certified_first_crossing(P, Q, pmf, momentum, m, *, alpha_first, target, target_bad, gain, astrom,
-                             root):
+                             root, mean_edge):
     """March from ``(0, alpha_0]`` up to ``target`` (module Notes).
 
-    ``gain(alpha) -> (S, mean_stable)`` is the exact gain.  ``target`` is the candidate edge
-    (the scan's crossing, or the mean edge): the march stops ``BRACKET_RTOL`` below it.  When
-    a probe finds a bad point ``p`` before that (``S(p) >= 1`` or mean unstable),
-    ``root(lo, p)`` (a bracketing root finder on the gain) gives a new, lower candidate and
-    the march goes on towards it, so the edge it ends with is the first crossing.
-    Returns a :class:`CertifiedCrossing`; ``hi`` is the final candidate.  Raises
-    ArithmeticError if no start is found or the march does not end."""
+    ``gain(alpha) -> (S, mean_stable)`` is the exact gain; ``mean_edge()`` the certified
+    mean edge.  ``target`` is the candidate edge (the scan's crossing, or the mean edge):
+    the march stops ``BRACKET_RTOL`` below it.  When a probe finds a bad point ``p`` before
+    that (``S(p) >= 1`` or mean unstable), ``root(lo, p)`` (a bracketing root finder on the
+    float gain) gives a crossing ``r`` of the float gain; it becomes the new, lower
+    candidate (and the march goes on towards it, so the edge it ends with is the first
+    crossing) only if the float gain there can be trusted: ``min |c(r)| > 0`` is certified
+    by :func:`_min_abs`, the rounding allowance of ``S(r)`` (module Notes) is at most
+    ``TRUSTED_ALLOWANCE = 1/2`` and ``S(r)`` minus it is at least 1/2 (so the exact
+    ``S(r)`` is at least 1/2); or
+    :func:`certified_bad_point` finds ``S - allowance >= 1`` (mean stable) at most
+    ``CERTIFIED_WIDTH`` above ``r`` and below the mean edge.  A refused ``r`` is
+    remembered only so that roots above it are not checked again, and forgotten once the
+    march passes it; the march goes on towards its current candidate.
+
+    Why a probe's false alarm no longer becomes the edge: next to the mean edge (and near
+    ``m = 1``) the float gain can be noise far outside its value (mass 1.6e-8 at delay 6
+    and the rest at 50, standard momentum 0.99: it reads 1816 at 9.5e-9 below the mean
+    edge, where the 40-digit ``S`` is 0.006), and brentq finds a sign change of that noise
+    as readily as a true crossing; which inputs hit one depended only on where the probes
+    landed, and the root was returned as a certified gain edge up to 3.6e-7 below the true
+    edge (75 two-spike pmfs found by a random search, all standard momentum, ``m`` 0.95 to 0.999;
+    tests/test_ms_certify.py).  At such a root the exact ``S`` is far below 1 while the
+    float one is 1, so under the rounding model either ``min |c|`` is not certifiable there
+    or the allowance exceeds 1/2, and a certified ``S >= 1`` above it does not exist: the
+    root is refused, and the march ends at its candidate or stalls below it, as it would
+    without the probe (on the 75 inputs, against the 40-digit gain, with the caller aiming
+    at the mean edge itself where the scan says "mean": all certified, every bracket holds
+    the edge, 49 results are labelled "mean", 26 "gain", ``alpha`` from 1.4e-11 below to
+    4.2e-9 above the edge; 8 "mean" results are more than 1e-10 above it (7 by at most
+    3.5e-10), all at ``m`` 0.994 to 0.999, where a true crossing lies that close below the
+    mean edge).  What this does not prove: an accepted root is a point where the exact ``S`` is within 1/2 of 1, not a
+    certified crossing.  Requiring ``S - allowance >= 1`` just above every candidate would
+    refuse genuine crossings within about 1e-9 of a pole of ``S`` at the mean edge (nearly
+    constant delays: the allowance grows like ``S^2`` there, 0.45 at ``S = 1.0002``) and
+    return the mean edge above them, by up to 5e-10 on the accuracy tests.  The scan's own
+    crossing is not re-checked (refusing it where ``min |c|`` cannot be certified broke the
+    same accuracy tests); a noise crossing taken by the scan itself is not excluded.
+
+    Returns a :class:`CertifiedCrossing`; ``hi`` is the final candidate and ``bad`` the
+    upper end of the bracket (:func:`certified_bad_point` above ``hi``, or the certified
+    mean edge times ``1 + 1e-10``).  Raises ArithmeticError if no start is found."""
+    from .moments import CERTIFIED_WIDTH
+
     prob = _Problem(pmf, momentum, m, P, Q)
     seen = set()
+    known_bad = {}
+    edge = []
+
+    def cap():
+        if not edge:
+            edge.append(float(mean_edge()))
+        return edge[0] * (1.0 + 1e-10)
+
+    def bad_point(a):
+        """:func:`certified_bad_point` above ``a`` (each ``a`` once)."""
+        if a not in known_bad:
+            cap()  # the mean edge, once
+            known_bad[a] = certified_bad_point(P, Q, pmf, momentum, m, above=a, mean_edge=edge[0],
+                                               gain=gain, astrom=astrom, problem=prob)
+        return known_bad[a]
+
+    def confirmed(r):
+        cmin = _min_abs(prob.P + r * prob.Q)
+        if cmin > 0.0:
+            S, _, _, allow, _ = prob.derivatives(r, astrom, cmin, gain=gain)
+            if allow[0] <= TRUSTED_ALLOWANCE and S - allow[0] >= 1.0 - TRUSTED_ALLOWANCE:
+                return True  # the exact S(r) is at least 1/2: not the noise of a far lower S
+        p = bad_point(r)
+        return p < cap() and p <= r * (1.0 + CERTIFIED_WIDTH)
 
     def stalled_at(a):
         if a in seen:
@@ -625,10 +694,21 @@ def certified_first_crossing(P, Q, pmf, momentum, m, *, alpha_first, target, tar
                               "(is the gain at alpha -> 0 at or above 1?)")
     alpha0, _ = start
     lo, steps, b = alpha0, 0, prob.b
+    unconfirmed = None  # the lowest float crossing above lo that could not be confirmed
 
     def bad(a):
         Sa, st = gain(a)
         return (not st) or Sa >= 1.0
+
+    def offer(r):
+        """A crossing ``r`` of the float gain: the new candidate if confirmed."""
+        nonlocal target, target_bad, unconfirmed
+        if r is None or (unconfirmed is not None and r >= unconfirmed):
+            return  # no sign change, or nothing new above a crossing already refused
+        if confirmed(r):
+            target_bad, target = True, r
+        else:
+            unconfirmed = r
 
     while lo < target * (1.0 - BRACKET_RTOL):
         stop = target * (1.0 - BRACKET_RTOL)
@@ -640,27 +720,27 @@ def certified_first_crossing(P, Q, pmf, momentum, m, *, alpha_first, target, tar
             S, dS, J, allow, _ = prob.derivatives(lo, astrom, cmin, gain=gain)
             delta = _step(S, dS, J, allow, b, 1.0 / cmin, stop - lo)
         if delta <= 1e-13 * lo:
-            # Stalled: S is within the allowances of 1, or c is too close to 0 on the circle
-            # for the grid.  A bad point just above gives a lower candidate, once; without
-            # one the march ends here (the caller decides what a gap means).
+            # Stalled: S is within the allowances of 1, or c is too close to 0 on the
+            # circle for the grid.  A confirmed crossing just above gives a lower
+            # candidate, once; without one the march ends here (the caller decides
+            # what a gap means).
             if stalled_at(lo):
                 break
             for probe in _probes(lo, S, dS):
                 if probe < target and bad(probe):
-                    r = _root_or_none(root, lo, probe)
-                    if r is not None:
-                        target_bad, target = True, r
+                    offer(_root_or_none(root, lo, probe))
                     break
             continue
         lo = min(lo + delta, stop)
         steps += 1
+        if unconfirmed is not None and lo > unconfirmed:
+            unconfirmed = None  # S < 1 is proved past it: a false alarm
         if dS > 0 and S > 0.5:  # a Newton probe (twice the step) for a crossing ahead
             probe = lo + 2.0 * (1.0 - S) / dS + lo * 2e-10
             if probe < stop and bad(probe):
-                r = _root_or_none(root, lo, probe)
-                if r is not None:
-                    target_bad, target = True, r
-    return CertifiedCrossing(lo, target, steps, alpha0, target_bad)
+                offer(_root_or_none(root, lo, probe))
+    hi = bad_point(target) if target_bad else cap()
+    return CertifiedCrossing(lo, target, steps, alpha0, target_bad, hi)
 
 
 def _root_or_none(root, lo, hi):
@@ -681,12 +761,13 @@ def _probes(lo, S, dS):
     return out
 
 
-def certified_bad_point(P, Q, pmf, momentum, m, *, above, mean_edge, gain, astrom):
+def certified_bad_point(P, Q, pmf, momentum, m, *, above, mean_edge, gain, astrom, problem=None):
     """The first point ``above * (1 + 1e-10 * 2^j)`` where ``S >= 1`` beyond its rounding
     allowance (``S - allowance >= 1``, mean stable), or ``mean_edge * (1 + 1e-10)`` (the
     certified mean edge is good to 1e-10) if that comes first: the upper end of a bracket
-    that holds the edge whatever the rounding of the ``S`` values a root finder used."""
-    prob = _Problem(pmf, momentum, m, P, Q)
+    that holds the edge whatever the rounding of the ``S`` values a root finder used.
+    ``problem``: the :class:`_Problem` of these polynomials, if the caller has one."""
+    prob = _Problem(pmf, momentum, m, P, Q) if problem is None else problem
     cap = mean_edge * (1.0 + 1e-10)
     for j in range(60):
         p = above * (1.0 + 1e-10 * 2.0**j)

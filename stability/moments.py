@@ -631,23 +631,32 @@ def _march_edge(delay, pmf, momentum, m, scan: MeanSquareResult, mean_edge_fn) -
     def root(lo, hi):
         return float(brentq(lambda a: _crossing_value(*gain(a)), lo, hi, xtol=1e-300, rtol=_BRENT_RTOL))
 
+    known = []
+
+    def mean_edge():
+        if not known:
+            known.append(float(mean_edge_fn()))
+        return known[0]
+
     first = edge_constant_delay(int(math.ceil(float(np.dot(np.arange(pmf.size), pmf))))) / 8.0
     first = min(first, 0.5 * scan.alpha)
     try:
+        # a "mean" scan aims at the certified mean edge itself: the scan labels "mean" a
+        # brentq root next to a mean-unstable reading, which near m = 1 can lie 7e-9 below
+        # the mean edge where S is far below 1 (the float stability test is noise there)
         march = _ms_certify.certified_first_crossing(
-            P, Q, pmf, momentum, m, alpha_first=first, target=scan.alpha,
-            target_bad=scan.limited_by == "gain", gain=gain, astrom=_astrom, root=root)
+            P, Q, pmf, momentum, m, alpha_first=first,
+            target=scan.alpha if scan.limited_by == "gain" else mean_edge(),
+            target_bad=scan.limited_by == "gain", gain=gain, astrom=_astrom, root=root,
+            mean_edge=mean_edge)
     except _ms_certify.NoStart:
         # the start interval could not be certified (momentum within about 1e-4 of 1):
         # the scan's answer, marked as not certified
         return MeanSquareResult(scan.alpha, scan.limited_by, scan.bracket, evals, 0, False)
-    mean_edge = mean_edge_fn()
-    if march.hi_bad:
-        hi = _ms_certify.certified_bad_point(P, Q, pmf, momentum, m, above=march.hi, mean_edge=mean_edge,
-                                             gain=gain, astrom=_astrom)
-        limited_by = "gain"
-    else:
-        hi, limited_by = mean_edge * (1.0 + 1e-10), "mean"
+    # hi: a point above the crossing where S >= 1 beyond its rounding allowance, or the
+    # certified mean edge (times 1 + 1e-10); computed by the march (certified_bad_point)
+    limited_by = "gain" if march.hi_bad else "mean"
+    hi = march.bad
     # certified: the bracket is narrow enough to vouch for alpha (else alpha is the scan's,
     # and only the bracket is proved: the march ran out of steps or stalled, near m = 1)
     certified = hi - march.lo <= CERTIFIED_WIDTH * hi
@@ -1014,7 +1023,12 @@ def mean_square_edge(delay, *, momentum: str = "none", m: float = 0.0, method: s
     of ``min |c|`` on the circle (FFT grid with second-order cells).  A step never passes a
     point where ``S >= 1``, so the march cannot step over an excursion; where it stalls
     below the scan's candidate, probes find the earlier crossing and brentq refines it, and
-    the march goes on towards that one.  ``MeanSquareResult.bracket = (lo, hi)`` then
+    the march goes on towards that one (only where the float gain there is trusted:
+    ``min |c|`` certified and the rounding allowance of ``S`` at most 1/2, or ``S`` above
+    1 beyond its allowance just above; next to the mean edge the float gain can read 1 or
+    more where the exact one is 0.006, and such a root used to be returned as a certified
+    gain edge, up to 3.6e-7 low; and where the scan says "mean" the march aims at the
+    certified mean edge itself, not at the scan's root).  ``MeanSquareResult.bracket = (lo, hi)`` then
     holds the edge: ``S < 1`` proved on ``(0, lo]``, and ``hi`` the first point above the
     crossing found where ``S`` exceeds 1 by more than its rounding allowance (or the
     certified mean edge times ``1 + 1e-10``); ``alpha`` is the crossing found (brentq on

@@ -299,6 +299,51 @@ def test_a_probes_false_alarm_next_to_the_mean_edge_does_not_raise():
     assert res.certified and res.bracket[0] <= res.alpha <= res.bracket[1]
 
 
+def _gain_truth_edge(delay, momentum, m, mean_edge):
+    """The edge next to the mean edge from the 40-digit gain (tests/_ms_truth.py): the
+    point where ``S = 1`` by bisection on ``[mean_edge (1 - 1e-6), mean_edge (1 - 1e-15)]``
+    (``S`` rises to its pole at the mean edge there), or the mean edge if ``S < 1`` up to
+    the upper end.  A mean-unstable point (the 40-digit recursion refuses it) counts as bad."""
+    import mpmath
+
+    from ._ms_truth import mp_gain
+
+    def bad(a):
+        try:
+            return mp_gain(delay, a, momentum, m) >= 1
+        except AssertionError:  # mean unstable at 40 digits
+            return True
+
+    lo, hi = mpmath.mpf(mean_edge) * (1 - mpmath.mpf(1e-6)), mpmath.mpf(mean_edge) * (1 - mpmath.mpf(1e-15))
+    assert not bad(lo)
+    if not bad(hi):
+        return mean_edge
+    while hi - lo > 1e-14 * hi:
+        mid = (lo + hi) / 2
+        lo, hi = (lo, mid) if bad(mid) else (mid, hi)
+    return float(hi)
+
+
+@pytest.mark.parametrize("k,K,e,m", [(2, 21, 1.1116797127851827e-07, 0.9980899994051113),
+                                     (3, 15, 8.856407208384806e-09, 0.9971953037284702)])
+def test_a_probes_root_on_the_noisy_float_gain_is_not_the_edge(k, K, e, m):
+    # mass e at delay k, the rest at K, standard momentum: within 1e-7 of the mean edge the
+    # float gain is noise (it reads 690 and 14000 just above the roots, where the 40-digit S
+    # is about 0.002), a probe's brentq root on it became the march's candidate, and it was
+    # returned as a certified gain edge 4.1e-8 and 6.3e-9 below the 40-digit edge (a random
+    # search of such pmfs found 75, up to 3.6e-7 low).  The root is now refused (min |c| is
+    # not certifiable there), and the march aims at the mean edge itself where the scan
+    # says "mean" (its alpha was a root 4.2e-10 and 1.5e-10 below the mean edge, brentq on
+    # the same noise): the edge is the mean edge, 8.7e-11 and 7.9e-12 above the truth.
+    delay = _spikes({k: e, K: 1.0 - e}, K)
+    res = mo.mean_square_edge_result(delay, momentum="standard", m=m)
+    mean_edge = st.threshold(delay, momentum="standard", m=m)
+    truth = _gain_truth_edge(delay, "standard", m, mean_edge)
+    assert res.bracket[0] <= truth <= res.bracket[1]
+    assert res.limited_by == "mean" and res.certified and res.alpha == mean_edge
+    assert abs(res.alpha - truth) <= 1e-10 * truth
+
+
 def test_a_march_that_runs_out_of_steps_does_not_vouch_for_alpha():
     # a review found, by mpmath, a first crossing near 3713.5 where alpha (the scan's) is
     # 3846.9: the march stopped at its budget near 355.  The bracket holds the edge; alpha
