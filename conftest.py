@@ -16,3 +16,6 @@ import numpy  # noqa: E402,F401  (loads BLAS, so that threadpoolctl finds it)
 from threadpoolctl import threadpool_limits  # noqa: E402
 
 threadpool_limits(1)
+
+# tests/test_notebooks.py runs pytest on a notebook of its own, in-process
+pytest_plugins = ["pytester"]

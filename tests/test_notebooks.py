@@ -2,8 +2,6 @@
 
 import json
 import os
-import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
@@ -40,14 +38,15 @@ def test_the_test_command_collects_every_notebook_headless():
     assert os.environ.get("MPLBACKEND") == "Agg"  # set by the root conftest; kernels inherit it
 
 
-def test_a_failing_notebook_fails_the_run(tmp_path):
+def test_a_failing_notebook_fails_the_run(pytester):
     import nbformat
 
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells = [nbformat.v4.new_code_cell("raise RuntimeError('boom')")]
-    path = tmp_path / "bad.ipynb"
+    path = pytester.path / "bad.ipynb"
     nbformat.write(nb, path)
-    r = subprocess.run([sys.executable, "-m", "pytest", "-q", "--nbmake", "-p", "no:cacheprovider",
-                        "--rootdir", str(tmp_path), str(path)], capture_output=True, text=True, cwd=tmp_path)
-    assert r.returncode == 1 and "1 failed" in r.stdout
+    # in this process (pytest and nbmake are loaded already); the notebook runs in a kernel
+    r = pytester.runpytest_inprocess("-q", "--nbmake", "-p", "no:cacheprovider", str(path))
+    assert r.ret == 1
+    r.assert_outcomes(failed=1)
