@@ -132,6 +132,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._validation import compiled_kernel
+
 __all__ = ["certified_first_crossing", "certified_bad_point", "CertifiedCrossing", "NoStart"]
 
 _EPS = float(np.finfo(float).eps)
@@ -395,9 +397,6 @@ def _cos_min(g: np.ndarray, max_points: int = 2**16) -> float:
     return -math.inf
 
 
-_COMPLEX_KERNEL = []
-
-
 def _astrom_complex(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     """Astrom's reduction (:func:`stability.moments._astrom_numpy`, one denominator) in
     complex arithmetic, for the complex-step derivative: the same algebraic operations,
@@ -408,11 +407,7 @@ def _astrom_complex(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     AVX2; tests/test_ms_certify.py), else by :func:`_astrom_complex_numpy`; the numpy loop
     makes ``n`` passes of five array operations, about 0.35 ms at degree 59, the compiled
     one about 0.02 ms."""
-    if not _COMPLEX_KERNEL:  # numba missing: None, the numpy loop
-        from ._validation import compiled_kernel
-
-        _COMPLEX_KERNEL.append(compiled_kernel("astrom_complex", "auto"))
-    kernel = _COMPLEX_KERNEL[0]
+    kernel = compiled_kernel("astrom_complex", "auto")  # None without numba: the numpy loop
     if kernel is None:
         return _astrom_complex_numpy(A, B)
     r1, n1 = B.shape[0] + 1, A.size

@@ -6,6 +6,7 @@ every message names the offending value (the habit of numpy's ``as_series``).
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import operator
@@ -284,8 +285,14 @@ def compiled_kernel(name: str, engine: str):
 
     None for ``engine="numpy"``, and for ``"auto"`` when numba is not installed (the callers'
     numpy loops give the same numbers); ``"numba"`` without numba raises ImportError.
+    Looked up once per ``(name, engine)``: hot loops may call this every time.
     """
-    if check_engine(engine) == "numpy":
+    return _kernel(name, check_engine(engine))
+
+
+@functools.cache
+def _kernel(name: str, engine: str):
+    if engine == "numpy":
         return None
     try:
         from . import _compiled  # numba is imported only here, on first use
