@@ -84,15 +84,22 @@ def _tick(progress, n=1):
         progress.update(n)
 
 
-@functools.lru_cache(maxsize=4)
 def setup_problem(setup: NetworkSetup = FULL):
-    """``(model, data, minimum)`` of ``setup`` (cached: the three figures share them)."""
-    data = load_digits_data(n_train=setup.n_train, n_test=setup.n_test, components=setup.components,
-                            rng=setup.data_seed)
-    model = MLP(data.n_in, setup.hidden, data.n_out, activation="tanh", loss="mse",
-                weight_decay=setup.weight_decay)
-    minimum = find_minimum(model, data.x_train, data.y_train, eta=setup.minimum_eta,
-                           steps=setup.minimum_steps, rng=setup.init_seed, tol=GRAD_TOL)
+    """``(model, data, minimum)`` of ``setup``.
+
+    Cached on the fields that define them (data, network, minimum search), so the three
+    figures share one minimum, and so do setups that differ only in their experiments
+    (:data:`FULL` and :data:`REDUCED` reach the same minimum)."""
+    return _problem(setup.n_train, setup.n_test, setup.components, setup.data_seed, setup.hidden,
+                    setup.weight_decay, setup.minimum_eta, setup.minimum_steps, setup.init_seed)
+
+
+@functools.lru_cache(maxsize=4)
+def _problem(n_train, n_test, components, data_seed, hidden, weight_decay, minimum_eta, minimum_steps, init_seed):
+    data = load_digits_data(n_train=n_train, n_test=n_test, components=components, rng=data_seed)
+    model = MLP(data.n_in, hidden, data.n_out, activation="tanh", loss="mse", weight_decay=weight_decay)
+    minimum = find_minimum(model, data.x_train, data.y_train, eta=minimum_eta, steps=minimum_steps,
+                           rng=init_seed, tol=GRAD_TOL)
     return model, data, minimum
 
 

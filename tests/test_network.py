@@ -4,7 +4,6 @@ minimum against ``threshold/a``."""
 
 import subprocess
 import sys
-from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -269,24 +268,20 @@ def test_edge_searches_of_several_delays_in_one_state_equal_one_search_per_delay
 
 # ---------------------------------------------------------------- the edge at a minimum
 
-EDGE_SETUP = replace(ne.REDUCED, edge_taus=(0, 2, 4, 8, 16), sgd_taus=())
+def test_full_batch_edge_at_a_minimum_is_threshold_over_sharpness(figure_data):
+    """Near a minimum delayed GD is its linearisation: the edge must be threshold/a (2%).
 
-
-@pytest.fixture(scope="module")
-def edges():
-    return ne.network_edges(setup=EDGE_SETUP)
-
-
-def test_full_batch_edge_at_a_minimum_is_threshold_over_sharpness(edges, reduced):
-    """Near a minimum delayed GD is its linearisation: the edge must be threshold/a (2%)."""
-    _, _, mn = reduced
-    c = edges.columns
-    kinds = np.array(c["kind"])
-    assert set(zip(np.array(c["scheme"])[kinds == "full_batch"], c["tau"][kinds == "full_batch"])) == {
-        (s, t) for s in ("none", "standard", "shifted") for t in EDGE_SETUP.edge_taus}
-    for scheme, m, tau, meas, lo, hi in zip(c["scheme"], c["m"], c["tau"], c["measured_eta"], c["bracket_low"],
-                                            c["bracket_high"]):
-        pred = st.threshold(int(tau), momentum=scheme, m=m) / mn.sharpness  # recomputed here
+    The measured edges are the ones ``stability figures`` computed in this session (the
+    ``network_edges`` figure, every scheme at tau 0..32); the prediction is recomputed
+    here from the minimum's sharpness."""
+    _, _, mn = ne.setup_problem(ne.FULL)
+    c = figure_data["network_edges"].columns
+    full = np.array(c["kind"]) == "full_batch"
+    assert set(zip(np.array(c["scheme"])[full], c["tau"][full])) == {
+        (s, t) for s in ("none", "standard", "shifted") for t in ne.FULL.edge_taus}
+    for scheme, m, tau, meas, lo, hi in zip(*(np.asarray(c[k])[full] for k in (
+            "scheme", "m", "tau", "measured_eta", "bracket_low", "bracket_high"))):
+        pred = st.threshold(int(tau), momentum=str(scheme), m=float(m)) / mn.sharpness  # recomputed here
         assert meas == pytest.approx(pred, rel=0.02), (scheme, tau)
         assert lo < meas < hi and hi / lo < 1.02
 
