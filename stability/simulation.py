@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._streams import child_generators
 from ._validation import (MAX_STEPS, check_bool, check_count, check_elements, check_engine, check_momentum, check_real,
                           check_result, compiled_kernel)
 from .delays import as_pmf
@@ -147,6 +148,7 @@ def _rngs(rng, batch, n_per, need=None):
     ``need`` (a bool per stream) leaves the unneeded streams out (None): stream ``i`` is
     the ``i``-th child of the configuration's seed sequence whether or not the others
     are made, so this changes no number and saves their construction."""
+    need = [True] * n_per if need is None else list(need)
     if isinstance(rng, (list, tuple)):
         if len(rng) != batch:
             raise ValueError(f"rng was given as a sequence of {len(rng)} seeds for a batch of {batch}")
@@ -156,8 +158,10 @@ def _rngs(rng, batch, n_per, need=None):
             raise ValueError("this run draws random numbers: pass rng (a numpy Generator or a seed)")
         # configuration b's sequence is _child(base, b); its stream i is built in one step
         base = _key(_as_seed_sequence(rng))
+        fast = child_generators(base, batch, need)  # the same streams, seeded all at once
+        if fast is not None:
+            return fast
         paths = [(base, (b,)) for b in range(batch)]
-    need = [True] * n_per if need is None else list(need)
     return [[np.random.default_rng(_descendant(key, *path, i)) if need[i] else None for i in range(n_per)]
             for key, path in paths]
 

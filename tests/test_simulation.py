@@ -181,3 +181,49 @@ def test_batched_delay_draws_are_those_of_generator_choice(delay):
     want = np.stack([g[0].choice(pmf.size, size=333, p=pmf) for g in _rngs(5, 700, 2)], axis=1)
     assert got.dtype == np.int64 and got.flags.c_contiguous
     assert_array_equal(got, want)
+
+
+SEEDINGS = [11, 0, 2**32 - 1, 2**100 + 7, np.random.SeedSequence([1, 2, 3, 4, 5, 6]), np.random.SeedSequence(5, spawn_key=(3, 9)),
+            np.random.SeedSequence(9, pool_size=8), np.random.SeedSequence(), np.random.default_rng(123)]
+
+
+@pytest.mark.parametrize("rng", SEEDINGS, ids=repr)
+def test_streams_seeded_all_at_once_are_numpys_default_rng_of_each_child(rng):
+    # simulation._rngs seeds every configuration's streams with one batch of uint32 array
+    # arithmetic (stability._streams); the truth is numpy itself: default_rng of the
+    # SeedSequence with spawn key (..., b, i), built one by one
+    from stability._streams import _Seeded
+    from stability.simulation import _rngs
+
+    seq = rng.bit_generator.seed_seq if isinstance(rng, np.random.Generator) else (
+        rng if isinstance(rng, np.random.SeedSequence) else np.random.SeedSequence(rng))
+    need = [True, False, True]
+    got = _rngs(rng, 37, 3, need=need)
+    assert isinstance(got[0][0].bit_generator.seed_seq, _Seeded)  # the batched path ran
+    for b, row in enumerate(got):
+        assert row[1] is None
+        for i in (0, 2):
+            want = np.random.default_rng(np.random.SeedSequence(seq.entropy, spawn_key=seq.spawn_key + (b, i),
+                                                                pool_size=seq.pool_size))
+            assert row[i].bit_generator.state == want.bit_generator.state
+            assert_array_equal(row[i].random(4), want.random(4))
+    # the stream's seed sequence answers as numpy's would (its pool, its children)
+    ss, ref = got[3][2].bit_generator.seed_seq, np.random.SeedSequence(seq.entropy, spawn_key=seq.spawn_key + (3, 2),
+                                                                        pool_size=seq.pool_size)
+    assert (ss.entropy, ss.spawn_key, ss.pool_size) == (ref.entropy, ref.spawn_key, ref.pool_size)
+    assert_array_equal(ss.pool, ref.pool)
+    assert_array_equal(ss.generate_state(3), ref.generate_state(3))
+    assert [c.spawn_key for c in ss.spawn(2)] == [c.spawn_key for c in ref.spawn(2)]
+
+
+def test_streams_fall_back_to_numpy_when_the_batched_seed_differs(monkeypatch):
+    # the guard against a numpy whose seeding changed: the first stream is also built numpy's
+    # way, and any difference sends every stream through numpy
+    from stability import _streams
+    from stability.simulation import _rngs
+
+    monkeypatch.setattr(_streams, "seed_words", lambda entropy, pool: np.zeros((entropy.shape[0], 4), np.uint64))
+    got = _rngs(11, 4, 1)
+    assert not isinstance(got[0][0].bit_generator.seed_seq, _streams._Seeded)
+    want = np.random.default_rng(np.random.SeedSequence(11, spawn_key=(2, 0)))
+    assert got[2][0].bit_generator.state == want.bit_generator.state
