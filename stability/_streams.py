@@ -108,7 +108,7 @@ class _Seeded(ISpawnableSeedSequence):
 
     def generate_state(self, n_words, dtype=np.uint32):
         if n_words == 4 and np.dtype(dtype) == np.uint64 and self._seq is None:
-            return self._words
+            return self._words.copy()
         return self._numpy().generate_state(n_words, dtype)
 
     def spawn(self, n_children):
