@@ -554,7 +554,7 @@ def locus_edge(P: np.ndarray, Q: np.ndarray) -> LocusEdge:
     pp, qq = _Poly(p), _Poly(q)
     key = _fast_key(p, pp, qq)
     if key is not None:  # sparse and short: the vectorised first stage, unless it declines
-        e = _fast_edges([(p, q, pp, qq)], *key)[0]
+        e = _fast_edges(_Prepared([p], [q]), *key)[0]
         if e is not None:
             return e
     shift = qq.s  # common centre for g = Im(P conj Q): phases cancel
@@ -1019,15 +1019,18 @@ _POLISH_FLOOR = 4 * _EPS  # |z| - 1 at which the polish of a fast-path edge is s
 
 def _fast_key(p: np.ndarray, pp: _Poly, qq: _Poly):
     """The batch a pair joins (grid size and Taylor orders of ``|P|``, ``|Q|``), or None
-    if the pair goes the general way (dense, or long enough for the coarse grid)."""
+    if the pair goes the general way (dense, or long enough for the coarse grid; a pair
+    whose ``R = P / (z - 1)`` is denser than ``P`` is handed back by :func:`_fast_edges`)."""
     n = p.size - 1
     if not (pp.sparse and qq.sparse) or n >= _SPARSE_COARSE_N or n < 1:
         return None
-    if np.count_nonzero(_quotient_coefficients(p)[0]) > np.count_nonzero(p):  # R denser than P
-        return None
-    M = 1 << max(int(math.log2(_MIN_M)), math.ceil(math.log2(_PER_PI_N * (n + 1))))
+    M = _fast_grid(n)
     r = math.pi / (2 * M)
     return M, 2 if r * pp.N <= 1e-4 else _KPQ, 2 if r * qq.N <= 1e-4 else _KPQ
+
+
+def _fast_grid(n: int) -> int:
+    return 1 << max(int(math.log2(_MIN_M)), math.ceil(math.log2(_PER_PI_N * (n + 1))))
 
 
 class _Terms:
@@ -1071,7 +1074,7 @@ class _Terms:
             d += e * self._col(self.dval, k, ids)
         return v, d
 
-    def moduli_grid(self, M: int, k: int, rows: np.ndarray, points: np.ndarray, polys: list) -> np.ndarray:
+    def moduli_grid(self, M: int, k: int, rows: np.ndarray, points: np.ndarray, B: int) -> np.ndarray:
         """``|T^(a)| / N**a`` at ``theta = pi points / M`` of pair ``rows``, ``a < k`` (exact
         phases: ``j l`` reduced modulo ``2 M`` in integers, relative to the first term;
         a single term: ``|c| |w|**a`` exactly)."""
@@ -1079,7 +1082,7 @@ class _Terms:
         if self.T == 1:
             return np.abs(coef[:, rows, 0])
         # rows are sorted: each pair's points are one block (np.repeat instead of gathers)
-        counts = np.bincount(rows, minlength=len(polys))
+        counts = np.bincount(rows, minlength=B)
         # e^{i pi red / M} from a table of all 2 M phases when that is fewer exponentials
         table = points.size * (self.T - 1) > 2 * M
         if table:
@@ -1122,7 +1125,163 @@ def _first_per_row(rows: np.ndarray, key: np.ndarray, count: int) -> np.ndarray:
     return order[rank < count]
 
 
-def _fast_edges(cases: list, M: int, kp: int, kq: int) -> list:
+class _TermSet:
+    """The non-zero terms of many coefficient arrays at once, as :class:`_Poly` finds them
+    (an all-zero array: the single term ``0`` at index 0), padded as :class:`_Terms` pads.
+
+    Built from the non-zeros ``(row, col, val)`` in row-major order; ``idx``, ``val``, ``w``
+    (padded: the first index, value 0, weight 0), ``count``, ``s``, ``N`` and ``norm`` are
+    :class:`_Poly`'s numbers computed with the same operations, element by element (the
+    norms row by row over each array's own terms, rows of one length summed together, so
+    each is ``np.sum`` of that array alone, bit for bit).
+    """
+
+    def __init__(self, row: np.ndarray, col: np.ndarray, val: np.ndarray, B: int):
+        count = np.bincount(row, minlength=B)
+        first = np.zeros(B, dtype=np.int64)
+        np.cumsum(count[:-1], out=first[1:])
+        self.count = np.maximum(count, 1)
+        T = int(self.count.max())
+        k = np.arange(row.size) - first[row]
+        self.idx = np.zeros((B, T), dtype=np.int64)
+        self.val = np.zeros((B, T))
+        self.idx[row, k] = col
+        self.val[row, k] = val
+        pad = np.arange(T) >= self.count[:, None]
+        lo = self.idx[:, 0]
+        if T > 1:
+            self.idx = np.where(pad, lo[:, None], self.idx)
+        hi = self.idx[np.arange(B), self.count - 1]
+        self.s = (lo + hi) // 2
+        self.N = np.maximum(np.maximum(hi - self.s, self.s - lo), 1)
+        self.w = (self.idx - self.s[:, None]) / self.N[:, None]
+        self.w[pad] = 0.0
+        self.norm = _row_sums(np.abs(self.val), self.count)
+        self.T = T
+        self.raw_count, self._first, self._vals = count, first, val
+
+    def terms(self) -> "_Terms":
+        t = _Terms.__new__(_Terms)
+        t.idx, t.val, t.w, t.count, t.T = self.idx, self.val, self.w, self.count, self.T
+        return t
+
+
+def _row_sums(X: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """``np.sum(X[b, :lengths[b]])`` for every row ``b``, bit for bit: the rows of one length
+    are summed together (``np.sum`` over the last axis of a C-contiguous block sums each row
+    as it sums that row alone)."""
+    out = np.empty(X.shape[0], dtype=X.dtype)
+    for L in np.unique(lengths):
+        rows = np.flatnonzero(lengths == L)
+        out[rows] = np.sum(X[rows, :L], axis=1)
+    return out
+
+
+def _dense_rows(arrays: list) -> tuple[np.ndarray, np.ndarray]:
+    """The arrays as the rows of one zero-padded 2-D array, and their lengths."""
+    sizes = np.fromiter((a.size for a in arrays), dtype=np.int64, count=len(arrays))
+    flat = np.concatenate(arrays)
+    out = np.zeros((len(arrays), int(sizes.max())))
+    row = np.repeat(np.arange(len(arrays)), sizes)
+    start = np.zeros(len(arrays), dtype=np.int64)
+    np.cumsum(sizes[:-1], out=start[1:])
+    out[row, np.arange(flat.size) - start[row]] = flat
+    return out, sizes
+
+
+def _terms_of(X: np.ndarray) -> _TermSet:
+    row, col = np.nonzero(X)
+    return _TermSet(row, col, X[row, col], X.shape[0])
+
+
+class _Prepared:
+    """What :func:`_fast_edges` needs of each pair, computed for all pairs of a batch at once.
+
+    Every number is the one :class:`_Poly`, :class:`_H` and :class:`_Quotient` compute for the
+    pair alone, by the same operations in the same order: sums over a pair's terms or
+    coefficients run over that pair's numbers only (zero padding enters only as exact
+    ``x + 0`` in running sums taken from the far end, or not at all).
+    """
+
+    def __init__(self, p_list: list, q_list: list):
+        B = len(p_list)
+        self.B = B
+        self.p_list, self.q_list = p_list, q_list
+        Pd, size = _dense_rows(p_list)
+        Qd, _ = _dense_rows(q_list)
+        n = size - 1
+        self.n = n
+        self.P, self.Q = _terms_of(Pd), _terms_of(Qd)
+        # R = P / (z - 1) (_quotient_coefficients): r = -cumsum(p[:-1]) in extended precision
+        nmax = int(n.max())
+        live = np.arange(nmax) < n[:, None]
+        x = np.where(live, Pd[:, :nmax], 0.0)
+        r = -np.cumsum(x.astype(np.longdouble), axis=1).astype(float)
+        small = np.abs(r) <= 4 * _EPS * np.cumsum(np.abs(x), axis=1)
+        r[small] = 0.0
+        r[~live] = 0.0
+        self.R = _terms_of(r)
+        nz_p = np.count_nonzero(Pd, axis=1)
+        nz_r = np.count_nonzero(r, axis=1)
+        self.r_denser = nz_r > nz_p  # R denser than P: the general method
+        # P(1) (_Quotient.p1): math.fsum over the non-zero coefficients is the same exact sum
+        vals = self.P._vals.tolist()
+        first, count = self.P._first.tolist(), self.P.raw_count.tolist()
+        p1 = np.array([math.fsum(vals[f : f + c]) for f, c in zip(first, count)])
+        total = _row_sums(np.abs(Pd), size)
+        self.p1 = np.where(np.abs(p1) <= 4 * _EPS * total, 0.0, p1)
+        self.Pd, self.Qd, self.size = Pd, Qd, size
+
+    def take(self, sel: np.ndarray) -> "_Prepared":
+        return _Prepared([self.p_list[i] for i in sel], [self.q_list[i] for i in sel])
+
+    def h_rows(self):
+        """:class:`_H` of every pair: coefficients ``c`` and weights ``w`` (zero-padded rows),
+        ``n``, ``N``, ``abs_sum`` and ``coef_err``."""
+        B, n = self.B, self.n
+        P, Q = self.P, self.Q
+        nmax = int(n.max())
+        L = 2 * nmax + 1
+        R = np.zeros((B, L))
+        ERR = np.zeros((B, L))
+        direct = P.count * Q.count <= 64 * (n + 1)  # _correlation's sparse sums
+        if np.any(direct):
+            D = P.idx[:, :, None] - Q.idx[:, None, :] + n[:, None, None]
+            PR = P.val[:, :, None] * Q.val[:, None, :]
+            valid = ((np.arange(P.T) < P.count[:, None])[:, :, None] & (np.arange(Q.T) < Q.count[:, None])[:, None, :]
+                     & direct[:, None, None])
+            # in (pair, term of P, term of Q) order: each pair's additions in _correlation's order
+            at = (np.arange(B) * L)[:, None, None] + D
+            at, prod = at[valid], PR[valid]
+            MOD = np.zeros((B, L))
+            np.add.at(R.reshape(-1), at, prod)
+            np.add.at(MOD.reshape(-1), at, np.abs(prod))
+            ERR = (2 * _EPS * np.minimum(P.count, Q.count))[:, None] * MOD
+        for b in np.flatnonzero(~direct):
+            p, q = self.p_list[b], self.q_list[b]
+            rb, eb = _correlation(p, q, _Poly(p), _Poly(q))
+            R[b, : rb.size], ERR[b, : eb.size] = rb, eb
+        d = np.arange(1, nmax + 1)
+        live = d <= n[:, None]
+        ip = np.where(live, n[:, None] + d, 0)
+        im = np.where(live, n[:, None] - d, 0)
+        rows = np.arange(B)[:, None]
+        b_ = np.where(live, R[rows, ip] - R[rows, im], 0.0).astype(np.longdouble)  # b_d, d = 1..n
+        c = (2.0 * np.cumsum(b_[:, ::-1], axis=1)[:, ::-1]).astype(float)
+        N = np.maximum(n - 0.5, 0.5)
+        w = (np.arange(nmax, dtype=float) + 0.5) / N[:, None]
+        w[~live] = 0.0
+        abs_sum = _row_sums(np.abs(c), n)
+        ld_eps = float(np.finfo(np.longdouble).eps)
+        b_err = np.cumsum(np.where(live, ERR[rows, ip] + ERR[rows, im], 0.0)[:, ::-1], axis=1)[:, ::-1]
+        add_terms = np.cumsum((b_ != 0)[:, ::-1], axis=1)[:, ::-1]
+        sb = _row_sums(np.abs(b_), n).astype(float)
+        per = 2.0 * (b_err + add_terms * (ld_eps * sb)[:, None]) + _EPS * np.abs(c)
+        coef_err = _row_sums(per, n)
+        return c, w, N, abs_sum, coef_err
+
+
+def _fast_edges(prep: _Prepared, M: int, kp: int, kq: int) -> list:
     """:func:`locus_edge` for sparse pairs of the same grid size ``M``, vectorised over pairs.
 
     The certificate is the one of the module docstring on the first grid (``K = 4``):
@@ -1131,17 +1290,27 @@ def _fast_edges(cases: list, M: int, kp: int, kq: int) -> list:
     anything more (a grid zero, a cell to bisect or a finer grid, more brackets than one
     refinement batch) gets None: the caller runs the general method for it.
     """
-    B = len(cases)
+    B = prep.B
+    if np.any(prep.r_denser):  # R denser than P: the general method
+        out = [None] * B
+        good = np.flatnonzero(~prep.r_denser)
+        if good.size:
+            for i, e in zip(good, _fast_edges(prep.take(good), M, kp, kq)):
+                out[i] = e
+        return out
     K = _K_START
-    ps = [c[2] for c in cases]
-    qs = [c[3] for c in cases]
-    hhs = [_H(pp, qq, p, q) for p, q, pp, qq in cases]
-    ns = np.array([h.n for h in hhs])
-    N = np.array([h.N for h in hhs])
-    C = np.zeros((B, int(ns.max())))
-    Wt = np.zeros_like(C)
-    for b, h in enumerate(hhs):
-        C[b, : h.n], Wt[b, : h.n] = h.c, h.w
+    ps, qs = prep.P, prep.Q
+    ns = prep.n
+    C, Wt, N, abs_sum, coef_err = prep.h_rows()
+    objects: dict = {}
+
+    def pair_objects(b):
+        # _Poly and _H of one pair, for the direct evaluations of the bisection (rare)
+        if b not in objects:
+            p, q = prep.p_list[b], prep.q_list[b]
+            pp, qq = _Poly(p), _Poly(q)
+            objects[b] = (pp, qq, _H(pp, qq, p, q))
+        return objects[b]
     hd = np.empty((K, B, M + 1))
     for a in range(K):
         x = C * Wt**a if a > 1 else (C * Wt if a else C)
@@ -1156,9 +1325,9 @@ def _fast_edges(cases: list, M: int, kp: int, kq: int) -> list:
             hd[a, :, 1:] *= sign
     hd[0, :, M] = 0.0
     r = math.pi / (2 * M)
-    fp = np.array([h.fp(2 * M) for h in hhs])
+    fp = coef_err + 16 * _EPS * math.log2(max(2 * M, 2)) * abs_sum  # _H.fp(2 M)
     habs = np.abs(hd)
-    H = np.minimum(np.array([h.abs_sum for h in hhs]), (np.max(habs[0], axis=1) + fp) / (1.0 - r * N))
+    H = np.minimum(abs_sum, (np.max(habs[0], axis=1) + fp) / (1.0 - r * N))
     H = np.maximum(H, np.finfo(float).tiny)
     # the bounds of _h_bounds (radius rho = r N): lower bounds of |h| and |h'| / N on the
     # half-cell around each grid point, Taylor terms summed from the highest order down
@@ -1208,13 +1377,13 @@ def _fast_edges(cases: list, M: int, kp: int, kq: int) -> list:
     nrow, ncol = np.nonzero(mask)
     pos = np.full((B, M + 1), -1, dtype=np.int64)
     pos[nrow, ncol] = np.arange(nrow.size)
-    tp, tq = _Terms(ps), _Terms(qs)
-    pmod = tp.moduli_grid(M, kp, nrow, ncol, ps)
-    qmod = tq.moduli_grid(M, kq, nrow, ncol, qs)
-    pnorm = np.array([pl.norm for pl in ps])
-    qnorm = np.array([pl.norm for pl in qs])
-    rp = np.array([r * pl.N for pl in ps])
-    rq = np.array([r * pl.N for pl in qs])
+    tp, tq = ps.terms(), qs.terms()
+    pmod = tp.moduli_grid(M, kp, nrow, ncol, B)
+    qmod = tq.moduli_grid(M, kq, nrow, ncol, B)
+    pnorm, qnorm = ps.norm, qs.norm
+    Np, Nq = ps.N, qs.N
+    rp = r * Np
+    rq = r * Nq
     plo = _pq_bound_rows(pmod, rp[nrow], pnorm[nrow], False)
     qhi = _pq_bound_rows(qmod, rq[nrow], qnorm[nrow], True)
     # brackets (as _brackets: one per zero cell, the cells with two after), per pair
@@ -1234,14 +1403,13 @@ def _fast_edges(cases: list, M: int, kp: int, kq: int) -> list:
     candidates = np.bincount(br_row, minlength=B) + 1
 
     # refinement: theta = pi, then the 4 cheapest open brackets of each pair, then the rest
-    shift = np.array([qq.s for qq in qs], dtype=np.int64)
+    shift = qs.s
 
-    quos = [_Quotient(c[0]) for c in cases]
-    tr = _Terms([qu.rr for qu in quos])
+    tr = prep.R.terms()  # R = P / (z - 1), as _Quotient
     tr.centre(shift)
     tq.centre(shift)
-    p1 = np.array([qu.p1 for qu in quos])
-    degree = np.array([qu.n for qu in quos], dtype=float)
+    p1 = prep.p1
+    degree = ns.astype(float)
     nrel = degree - shift
 
     def direct(t, ids):
@@ -1266,7 +1434,7 @@ def _fast_edges(cases: list, M: int, kp: int, kq: int) -> list:
         b = ids[better]
         best[b], best_theta[b], best_res[b] = alpha[better], t[better], res[better]
 
-    batch = np.array([max(_BATCH, 200_000 // (pl.idx.size + ql.idx.size)) for pl, ql in zip(ps, qs)])
+    batch = np.maximum(_BATCH, 200_000 // (ps.count + qs.count))
 
     def refine(lo, hi, low, est, row):
         """_refine for every pair at once: its 4 cheapest open brackets, then all the open
@@ -1293,10 +1461,10 @@ def _fast_edges(cases: list, M: int, kp: int, kq: int) -> list:
     # cells left uncertified: each must be discarded by the |alpha| bound (else: general method)
     half = 0.5 * (tb[ucol] - ta[ucol])
     ua, ub = pos[urow, ucol], pos[urow, ucol + 1]
-    p_lo = np.minimum(_pq_bound_rows(pmod[:, ua], half * np.array([pl.N for pl in ps])[urow], pnorm[urow], False),
-                      _pq_bound_rows(pmod[:, ub], half * np.array([pl.N for pl in ps])[urow], pnorm[urow], False))
-    q_hi = np.maximum(_pq_bound_rows(qmod[:, ua], half * np.array([ql.N for ql in qs])[urow], qnorm[urow], True),
-                      _pq_bound_rows(qmod[:, ub], half * np.array([ql.N for ql in qs])[urow], qnorm[urow], True))
+    p_lo = np.minimum(_pq_bound_rows(pmod[:, ua], half * Np[urow], pnorm[urow], False),
+                      _pq_bound_rows(pmod[:, ub], half * Np[urow], pnorm[urow], False))
+    q_hi = np.maximum(_pq_bound_rows(qmod[:, ua], half * Nq[urow], qnorm[urow], True),
+                      _pq_bound_rows(qmod[:, ub], half * Nq[urow], qnorm[urow], True))
     with np.errstate(divide="ignore"):
         u_low = np.where(p_lo > 0, p_lo / q_hi, 0.0)
     bad = u_low <= best[urow]
@@ -1311,8 +1479,6 @@ def _fast_edges(cases: list, M: int, kp: int, kq: int) -> list:
     unc = dict(row=urow[sel], ta=ta[ucol[sel]], tb=tb[ucol[sel]], ha=hd[:, urow[sel], ucol[sel]],
                hb=hd[:, urow[sel], ucol[sel] + 1], pa=pmod[:, ua[sel]], pb=pmod[:, ub[sel]], qa=qmod[:, ua[sel]],
                qb=qmod[:, ub[sel]])
-    Np = np.array([pl.N for pl in ps])
-    Nq = np.array([ql.N for ql in qs])
     for _ in range(_MAX_ROUNDS):  # _bisect_rounds for every pair at once
         row = unc["row"]
         if row.size == 0:
@@ -1345,9 +1511,10 @@ def _fast_edges(cases: list, M: int, kp: int, kq: int) -> list:
         qm = np.empty((unc["qa"].shape[0], row.size))
         for b in np.flatnonzero(counts):  # O(n) direct evaluations, pair by pair
             s0, s1 = start[b], start[b + 1]
-            hm[:, s0:s1] = hhs[b].at(m_t[s0:s1], K)
-            pm[:, s0:s1] = ps[b].moduli_at(m_t[s0:s1], pm.shape[0])
-            qm[:, s0:s1] = qs[b].moduli_at(m_t[s0:s1], qm.shape[0])
+            pp, qq, hh = pair_objects(b)
+            hm[:, s0:s1] = hh.at(m_t[s0:s1], K)
+            pm[:, s0:s1] = pp.moduli_at(m_t[s0:s1], pm.shape[0])
+            qm[:, s0:s1] = qq.moduli_at(m_t[s0:s1], qm.shape[0])
         bisected += counts
         refined += counts
         # children: each pair's left halves, then its right halves (as _bisect_rounds)
@@ -1472,18 +1639,45 @@ def locus_edges(pairs) -> list:
         point, a dense polynomial): call :func:`locus_edge` for it.
     """
     out: list = [None] * len(pairs)
+    if not pairs:
+        return out
+    p_list = [np.asarray(P, dtype=float)[::-1] for P, _ in pairs]
+    q_list = [np.asarray(Q, dtype=float)[::-1] for _, Q in pairs]
+    # each pair's batch (as _fast_key): term counts and spans of P and Q, all pairs at once
+    n = np.fromiter((p.size for p in p_list), dtype=np.int64, count=len(pairs)) - 1
+    spans = [_spans(a) for a in (p_list, q_list)]
+    ok = (n >= 1) & (n < _SPARSE_COARSE_N) & (spans[0][0] <= _SPARSE_TERMS) & (spans[1][0] <= _SPARSE_TERMS)
+    M = np.zeros(n.size, dtype=np.int64)
+    for v in np.unique(n[ok]):
+        M[n == v] = _fast_grid(int(v))
+    r = np.pi / (2 * np.where(ok, M, 1))  # = math.pi / (2 * M)
+    kp = np.where(r * spans[0][1] <= 1e-4, 2, _KPQ)
+    kq = np.where(r * spans[1][1] <= 1e-4, 2, _KPQ)
     groups: dict = {}
-    for i, (P, Q) in enumerate(pairs):
-        p = np.asarray(P, dtype=float)[::-1].copy()
-        q = np.asarray(Q, dtype=float)[::-1].copy()
-        pp, qq = _Poly(p), _Poly(q)
-        key = _fast_key(p, pp, qq)
-        if key is not None:
-            groups.setdefault(key, []).append((i, (p, q, pp, qq)))
+    for i, key in zip(np.flatnonzero(ok).tolist(), zip(M[ok].tolist(), kp[ok].tolist(), kq[ok].tolist())):
+        groups.setdefault(key, []).append(i)
     for (M, kp, kq), members in groups.items():
         step = max(1, _FAST_ELEMENTS // (M + 1))
         for s0 in range(0, len(members), step):
             chunk = members[s0 : s0 + step]
-            for (i, _), e in zip(chunk, _fast_edges([c for _, c in chunk], M, kp, kq)):
+            prep = _Prepared([p_list[i] for i in chunk], [q_list[i] for i in chunk])
+            for i, e in zip(chunk, _fast_edges(prep, M, kp, kq)):
                 out[i] = e
     return out
+
+
+def _spans(arrays: list) -> tuple[np.ndarray, np.ndarray]:
+    """The number of terms and the Bernstein degree ``N`` of :class:`_Poly` of each array."""
+    sizes = np.fromiter((a.size for a in arrays), dtype=np.int64, count=len(arrays))
+    start = np.zeros(sizes.size, dtype=np.int64)
+    np.cumsum(sizes[:-1], out=start[1:])
+    nz = np.flatnonzero(np.concatenate(arrays))
+    row = np.searchsorted(start, nz, side="right") - 1
+    count = np.bincount(row, minlength=sizes.size)
+    first = np.zeros(sizes.size, dtype=np.int64)
+    np.cumsum(count[:-1], out=first[1:])
+    has = count > 0
+    lo = np.where(has, nz[np.minimum(first, nz.size - 1)] - start, 0) if nz.size else np.zeros_like(sizes)
+    hi = np.where(has, nz[np.maximum(first + count - 1, 0)] - start, 0) if nz.size else np.zeros_like(sizes)
+    s = (lo + hi) // 2
+    return np.maximum(count, 1), np.maximum(np.maximum(hi - s, s - lo), 1)
