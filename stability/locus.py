@@ -1166,15 +1166,27 @@ class _TermSet:
         return t
 
 
-def _row_sums(X: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """``np.sum(X[b, :lengths[b]])`` for every row ``b``, bit for bit: the rows of one length
-    are summed together (``np.sum`` over the last axis of a C-contiguous block sums each row
-    as it sums that row alone)."""
-    out = np.empty(X.shape[0], dtype=X.dtype)
-    for L in np.unique(lengths):
-        rows = np.flatnonzero(lengths == L)
-        out[rows] = np.sum(X[rows, :L], axis=1)
+def _row_sums(X: np.ndarray, lengths) -> np.ndarray:
+    """``np.sum(X[..., b, :lengths[b]])`` for every row ``b``, bit for bit: the rows of one
+    length are summed together (``np.sum`` over the last axis of a C-contiguous block sums
+    each row as it sums that row alone).  ``lengths``: an array, or its :func:`_length_groups`."""
+    groups = _length_groups(lengths) if isinstance(lengths, np.ndarray) else lengths
+    if len(groups) == 1 and groups[0][1] is None:  # every row of one length
+        return np.sum(X[..., : groups[0][0]], axis=-1)
+    out = np.empty(X.shape[:-1], dtype=X.dtype)
+    for L, rows in groups:
+        out[..., rows] = np.sum(X[..., rows, :L], axis=-1)
     return out
+
+
+def _length_groups(lengths: np.ndarray) -> list:
+    """``[(L, rows), ...]`` over the distinct lengths (``rows`` None: all rows)."""
+    if lengths.size == 1 or lengths.min() == lengths.max():
+        return [(int(lengths[0]), None)]
+    order = np.argsort(lengths, kind="stable")
+    s = lengths[order]
+    cut = np.flatnonzero(s[1:] != s[:-1]) + 1
+    return [(int(s[a]), order[a:b]) for a, b in zip(np.r_[0, cut], np.r_[cut, s.size])]
 
 
 def _dense_rows(arrays: list) -> tuple[np.ndarray, np.ndarray]:
@@ -1228,7 +1240,7 @@ class _Prepared:
         vals = self.P._vals.tolist()
         first, count = self.P._first.tolist(), self.P.raw_count.tolist()
         p1 = np.array([math.fsum(vals[f : f + c]) for f, c in zip(first, count)])
-        total = _row_sums(np.abs(Pd), size)
+        total = _row_sums(np.abs(Pd), _length_groups(size))
         self.p1 = np.where(np.abs(p1) <= 4 * _EPS * total, 0.0, p1)
         self.Pd, self.Qd, self.size = Pd, Qd, size
 
@@ -1242,11 +1254,13 @@ class _Prepared:
         P, Q = self.P, self.Q
         nmax = int(n.max())
         L = 2 * nmax + 1
+        # r_d of every pair at index nmax + d (_correlation puts it at n + d): the b_d below
+        # are then two slices of all rows (lags beyond a pair's degree hold exact zeros)
         R = np.zeros((B, L))
         ERR = np.zeros((B, L))
         direct = P.count * Q.count <= 64 * (n + 1)  # _correlation's sparse sums
         if np.any(direct):
-            D = P.idx[:, :, None] - Q.idx[:, None, :] + n[:, None, None]
+            D = P.idx[:, :, None] - Q.idx[:, None, :] + nmax
             PR = P.val[:, :, None] * Q.val[:, None, :]
             valid = ((np.arange(P.T) < P.count[:, None])[:, :, None] & (np.arange(Q.T) < Q.count[:, None])[:, None, :]
                      & direct[:, None, None])
@@ -1260,24 +1274,22 @@ class _Prepared:
         for b in np.flatnonzero(~direct):
             p, q = self.p_list[b], self.q_list[b]
             rb, eb = _correlation(p, q, _Poly(p), _Poly(q))
-            R[b, : rb.size], ERR[b, : eb.size] = rb, eb
-        d = np.arange(1, nmax + 1)
-        live = d <= n[:, None]
-        ip = np.where(live, n[:, None] + d, 0)
-        im = np.where(live, n[:, None] - d, 0)
-        rows = np.arange(B)[:, None]
-        b_ = np.where(live, R[rows, ip] - R[rows, im], 0.0).astype(np.longdouble)  # b_d, d = 1..n
+            R[b, nmax - n[b] : nmax + n[b] + 1], ERR[b, nmax - n[b] : nmax + n[b] + 1] = rb, eb
+        b_ = (R[:, nmax + 1 :] - R[:, nmax - 1 :: -1]).astype(np.longdouble)  # b_d, d = 1..nmax
         c = (2.0 * np.cumsum(b_[:, ::-1], axis=1)[:, ::-1]).astype(float)
+        live = np.arange(nmax) < n[:, None]
         N = np.maximum(n - 0.5, 0.5)
         w = (np.arange(nmax, dtype=float) + 0.5) / N[:, None]
         w[~live] = 0.0
-        abs_sum = _row_sums(np.abs(c), n)
+        groups = _length_groups(n)
         ld_eps = float(np.finfo(np.longdouble).eps)
-        b_err = np.cumsum(np.where(live, ERR[rows, ip] + ERR[rows, im], 0.0)[:, ::-1], axis=1)[:, ::-1]
+        b_err = np.cumsum((ERR[:, nmax + 1 :] + ERR[:, nmax - 1 :: -1])[:, ::-1], axis=1)[:, ::-1]
         add_terms = np.cumsum((b_ != 0)[:, ::-1], axis=1)[:, ::-1]
-        sb = _row_sums(np.abs(b_), n).astype(float)
-        per = 2.0 * (b_err + add_terms * (ld_eps * sb)[:, None]) + _EPS * np.abs(c)
-        coef_err = _row_sums(per, n)
+        sb = _row_sums(np.abs(b_), groups).astype(float)
+        both = np.empty((2,) + c.shape)
+        np.abs(c, out=both[0])
+        both[1] = 2.0 * (b_err + add_terms * (ld_eps * sb)[:, None]) + _EPS * both[0]
+        abs_sum, coef_err = _row_sums(both, groups)
         return c, w, N, abs_sum, coef_err
 
 
