@@ -1086,8 +1086,7 @@ class _Terms:
         # e^{i pi red / M} from a table of all 2 M phases when that is fewer exponentials
         table = points.size * (self.T - 1) > 2 * M
         if table:
-            phase = np.exp((1j * np.pi / M) * np.arange(2 * M))
-            cos_t, sin_t = phase.real.copy(), phase.imag.copy()
+            cos_t, sin_t = _phase_table(M)
         re = np.repeat(coef[:, :, 0], counts, axis=1)
         im = np.zeros_like(re)
         tmp = np.empty(points.size)
@@ -1106,6 +1105,20 @@ class _Terms:
                 np.multiply(ei, cj, out=tmp)
                 im[a] += tmp
         return np.hypot(re, im, out=re)
+
+
+_PHASES: dict = {}
+
+
+def _phase_table(M: int) -> tuple[np.ndarray, np.ndarray]:
+    """Real and imaginary parts of ``exp(i pi k / M)``, ``k < 2 M`` (kept for the last few ``M``)."""
+    t = _PHASES.get(M)
+    if t is None:
+        if len(_PHASES) >= 8:
+            _PHASES.clear()
+        phase = np.exp((1j * np.pi / M) * np.arange(2 * M))
+        t = _PHASES[M] = (phase.real.copy(), phase.imag.copy())
+    return t
 
 
 def _pq_bound_rows(mod: np.ndarray, rho: np.ndarray, norm: np.ndarray, upper: bool) -> np.ndarray:
@@ -1189,21 +1202,27 @@ def _length_groups(lengths: np.ndarray) -> list:
     return [(int(s[a]), order[a:b]) for a, b in zip(np.r_[0, cut], np.r_[cut, s.size])]
 
 
-def _dense_rows(arrays: list) -> tuple[np.ndarray, np.ndarray]:
-    """The arrays as the rows of one zero-padded 2-D array, and their lengths."""
-    sizes = np.fromiter((a.size for a in arrays), dtype=np.int64, count=len(arrays))
-    flat = np.concatenate(arrays)
+def _dense_rows(arrays: list, sizes: np.ndarray) -> np.ndarray:
+    """The arrays as the rows of one zero-padded 2-D array."""
     out = np.zeros((len(arrays), int(sizes.max())))
-    row = np.repeat(np.arange(len(arrays)), sizes)
-    start = np.zeros(len(arrays), dtype=np.int64)
-    np.cumsum(sizes[:-1], out=start[1:])
-    out[row, np.arange(flat.size) - start[row]] = flat
-    return out, sizes
+    for row, a in zip(out, arrays):
+        row[: a.size] = a
+    return out
 
 
 def _terms_of(X: np.ndarray) -> _TermSet:
     row, col = np.nonzero(X)
     return _TermSet(row, col, X[row, col], X.shape[0])
+
+
+def _terms_flat(arrays: list, sizes: np.ndarray) -> _TermSet:
+    """:class:`_TermSet` of 1-D arrays, from their concatenation."""
+    start = np.zeros(sizes.size, dtype=np.int64)
+    np.cumsum(sizes[:-1], out=start[1:])
+    flat = np.concatenate(arrays)
+    nz = np.flatnonzero(flat)
+    row = np.searchsorted(start, nz, side="right") - 1
+    return _TermSet(row, nz - start[row], flat[nz], sizes.size)
 
 
 class _Prepared:
@@ -1219,30 +1238,29 @@ class _Prepared:
         B = len(p_list)
         self.B = B
         self.p_list, self.q_list = p_list, q_list
-        Pd, size = _dense_rows(p_list)
-        Qd, _ = _dense_rows(q_list)
+        size = np.fromiter((a.size for a in p_list), dtype=np.int64, count=B)
+        Pd = _dense_rows(p_list, size)
         n = size - 1
         self.n = n
-        self.P, self.Q = _terms_of(Pd), _terms_of(Qd)
+        self.P, self.Q = _terms_of(Pd), _terms_flat(q_list, size)
         # R = P / (z - 1) (_quotient_coefficients): r = -cumsum(p[:-1]) in extended precision
         nmax = int(n.max())
         live = np.arange(nmax) < n[:, None]
-        x = np.where(live, Pd[:, :nmax], 0.0)
+        x = Pd[:, :nmax].copy()
+        lead = np.flatnonzero(n < nmax)
+        x[lead, n[lead]] = 0.0  # p[:-1]: without the leading coefficient
         r = -np.cumsum(x.astype(np.longdouble), axis=1).astype(float)
         small = np.abs(r) <= 4 * _EPS * np.cumsum(np.abs(x), axis=1)
         r[small] = 0.0
         r[~live] = 0.0
         self.R = _terms_of(r)
-        nz_p = np.count_nonzero(Pd, axis=1)
-        nz_r = np.count_nonzero(r, axis=1)
-        self.r_denser = nz_r > nz_p  # R denser than P: the general method
+        self.r_denser = self.R.raw_count > self.P.raw_count  # R denser than P: the general method
         # P(1) (_Quotient.p1): math.fsum over the non-zero coefficients is the same exact sum
         vals = self.P._vals.tolist()
         first, count = self.P._first.tolist(), self.P.raw_count.tolist()
         p1 = np.array([math.fsum(vals[f : f + c]) for f, c in zip(first, count)])
         total = _row_sums(np.abs(Pd), _length_groups(size))
         self.p1 = np.where(np.abs(p1) <= 4 * _EPS * total, 0.0, p1)
-        self.Pd, self.Qd, self.size = Pd, Qd, size
 
     def take(self, sel: np.ndarray) -> "_Prepared":
         return _Prepared([self.p_list[i] for i in sel], [self.q_list[i] for i in sel])
@@ -1293,6 +1311,37 @@ class _Prepared:
         return c, w, N, abs_sum, coef_err
 
 
+def _grid_transform(x: np.ndarray, M: int, a: int, out: np.ndarray) -> None:
+    """``out[:, l] = f^(a) / N**a`` at ``theta_l = pi l / M`` from ``x = c w**a`` (rows), as
+    :meth:`_H.grid`: ``sign * _dct2(x, M)`` (``a`` even) or ``sign * _dst2(x, M)`` (odd), ``sign
+    = +-1/2``, with the same transform.  :func:`_dct2` returns ``2 Re`` and ``-2 Im`` of the
+    twiddled FFT; times ``+-1/2`` that is ``+-Re`` and ``-+Im`` exactly (scaling by 2 and by
+    1/2 is exact), which is what is written here, without the intermediate arrays."""
+    n, h = x.shape[-1], M // 2
+    flip = a % 4 in (1, 2)  # sign -1/2
+    v = np.zeros(x.shape[:-1] + (M,))
+    v[..., : (n + 1) // 2] = x[..., 0::2]
+    if n > 1:
+        # _dst2: the odd entries of x negated (exact), then _dct2's backward placement
+        v[..., M - n // 2 :] = x[..., 1::2][..., ::-1] if a % 2 == 0 else -x[..., 1::2][..., ::-1]
+    w = _TWIDDLES.get(M)
+    if w is None:
+        if len(_TWIDDLES) >= 8:
+            _TWIDDLES.clear()
+        w = _TWIDDLES[M] = np.exp(-0.5j * np.pi / M * np.arange(h + 1))
+    Y = np.fft.rfft(v, axis=-1)
+    Y *= w
+    if a % 2 == 0:  # out[:, :M] = sign * dct;  out[:, M] = 0 (cos((i + 1/2) pi) = 0)
+        np.multiply(Y.real, -1.0 if flip else 1.0, out=out[..., : h + 1])
+        np.multiply(Y.imag[..., h - 1 : 0 : -1], 1.0 if flip else -1.0, out=out[..., h + 1 : M])
+        out[..., M] = 0.0
+    else:  # out[:, 1:] = sign * dct(y)[::-1];  out[:, 0] = 0 (sin(0) = 0)
+        rev = out[..., M:0:-1]  # out[:, M - k] = sign * dct_k
+        np.multiply(Y.real, -1.0 if flip else 1.0, out=rev[..., : h + 1])
+        np.multiply(Y.imag[..., h - 1 : 0 : -1], 1.0 if flip else -1.0, out=rev[..., h + 1 : M])
+        out[..., 0] = 0.0
+
+
 def _fast_edges(prep: _Prepared, M: int, kp: int, kq: int) -> list:
     """:func:`locus_edge` for sparse pairs of the same grid size ``M``, vectorised over pairs.
 
@@ -1326,15 +1375,7 @@ def _fast_edges(prep: _Prepared, M: int, kp: int, kq: int) -> list:
     hd = np.empty((K, B, M + 1))
     for a in range(K):
         x = C * Wt**a if a > 1 else (C * Wt if a else C)
-        sign = 0.5 if a % 4 in (0, 3) else -0.5
-        if a % 2 == 0:
-            hd[a, :, :M] = _dct2(x, M)
-            hd[a, :, M] = 0.0
-            hd[a, :, :M] *= sign
-        else:
-            hd[a, :, 1:] = _dst2(x, M)
-            hd[a, :, 0] = 0.0
-            hd[a, :, 1:] *= sign
+        _grid_transform(x, M, a, hd[a])
     hd[0, :, M] = 0.0
     r = math.pi / (2 * M)
     fp = coef_err + 16 * _EPS * math.log2(max(2 * M, 2)) * abs_sum  # _H.fp(2 M)
