@@ -554,7 +554,7 @@ def locus_edge(P: np.ndarray, Q: np.ndarray) -> LocusEdge:
     pp, qq = _Poly(p), _Poly(q)
     key = _fast_key(p, pp, qq)
     if key is not None:  # sparse and short: the vectorised first stage, unless it declines
-        e = _fast_edges(_Prepared([p], [q]), *key)[0]
+        e = _fast_edges(_Prepared([p], [q], (pp, qq)), *key)[0]
         if e is not None:
             return e
     shift = qq.s  # common centre for g = Im(P conj Q): phases cancel
@@ -1150,6 +1150,21 @@ class _TermSet:
     """
 
     def __init__(self, row: np.ndarray, col: np.ndarray, val: np.ndarray, B: int):
+        if B == 1:  # one array (locus_edge): the same numbers with fewer steps
+            k = col.size
+            self.raw_count = np.array([k])
+            self.count = np.array([max(k, 1)])
+            self._first, self._vals = np.zeros(1, dtype=np.int64), val
+            self.idx = col.astype(np.int64).reshape(1, -1) if k else np.zeros((1, 1), dtype=np.int64)
+            self.val = val.reshape(1, -1) if k else np.zeros((1, 1))
+            lo, hi = int(self.idx[0, 0]), int(self.idx[0, -1])
+            s = (lo + hi) // 2
+            N = max(hi - s, s - lo, 1)
+            self.s, self.N = np.array([s]), np.array([N])
+            self.w = (self.idx - s) / N
+            self.norm = np.array([np.sum(np.abs(self.val[0]))])
+            self.T = int(self.count[0])
+            return
         count = np.bincount(row, minlength=B)
         first = np.zeros(B, dtype=np.int64)
         np.cumsum(count[:-1], out=first[1:])
@@ -1172,6 +1187,19 @@ class _TermSet:
         self.norm = _row_sums(np.abs(self.val), self.count)
         self.T = T
         self.raw_count, self._first, self._vals = count, first, val
+
+    @classmethod
+    def of_poly(cls, pl: _Poly) -> "_TermSet":
+        """The set of one :class:`_Poly` (its own numbers)."""
+        t = cls.__new__(cls)
+        k = pl.idx.size
+        t.raw_count = np.array([np.count_nonzero(pl.val)])
+        t.count = np.array([k])
+        t._first, t._vals = np.zeros(1, dtype=np.int64), pl.val
+        t.idx, t.val, t.w = pl.idx.reshape(1, k), pl.val.reshape(1, k), pl.w.reshape(1, k)
+        t.s, t.N, t.norm = np.array([pl.s]), np.array([pl.N]), np.array([pl.norm])
+        t.T = k
+        return t
 
     def terms(self) -> "_Terms":
         t = _Terms.__new__(_Terms)
@@ -1234,7 +1262,7 @@ class _Prepared:
     ``x + 0`` in running sums taken from the far end, or not at all).
     """
 
-    def __init__(self, p_list: list, q_list: list):
+    def __init__(self, p_list: list, q_list: list, polys: tuple | None = None):
         B = len(p_list)
         self.B = B
         self.p_list, self.q_list = p_list, q_list
@@ -1242,7 +1270,10 @@ class _Prepared:
         Pd = _dense_rows(p_list, size)
         n = size - 1
         self.n = n
-        self.P, self.Q = _terms_of(Pd), _terms_flat(q_list, size)
+        if polys is not None:  # one pair whose _Poly objects exist (locus_edge)
+            self.P, self.Q = _TermSet.of_poly(polys[0]), _TermSet.of_poly(polys[1])
+        else:
+            self.P, self.Q = _terms_of(Pd), _terms_flat(q_list, size)
         # R = P / (z - 1) (_quotient_coefficients): r = -cumsum(p[:-1]) in extended precision
         nmax = int(n.max())
         live = np.arange(nmax) < n[:, None]
