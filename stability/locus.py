@@ -1253,6 +1253,32 @@ def _terms_flat(arrays: list, sizes: np.ndarray) -> _TermSet:
     return _TermSet(row, nz - start[row], flat[nz], sizes.size)
 
 
+def _abs_sums_extended(vals: np.ndarray, row: np.ndarray, B: int, fallback) -> np.ndarray:
+    """``float(np.sum(np.abs(b).astype(np.longdouble)))`` of every row from its non-zero
+    moduli ``vals`` (row-major, ``row``): where the row's sum is below ``2**nmant`` times the
+    smallest unit in the last place of its terms, every partial sum of positive terms is
+    exact in extended precision, so the pairwise sum is the exact sum and its rounding to
+    double is ``math.fsum``; other rows (``fallback(rows)``) are summed as ``_H`` sums them."""
+    out = np.zeros(B)
+    if vals.size == 0:
+        return out
+    ulp_exp = np.frexp(vals)[1] - 53  # each term is a multiple of 2**ulp_exp
+    low = np.full(B, np.iinfo(np.int64).max)
+    np.minimum.at(low, row, ulp_exp)
+    cnt = np.bincount(row, minlength=B)
+    start = np.zeros(B, dtype=np.int64)
+    np.cumsum(cnt[:-1], out=start[1:])
+    v = vals.tolist()
+    out[:] = [math.fsum(v[a : a + c]) for a, c in zip(start.tolist(), cnt.tolist())]
+    nmant = np.finfo(np.longdouble).nmant
+    with np.errstate(over="ignore"):
+        exact = (cnt == 0) | (out < np.ldexp(1.0, np.minimum(low + nmant, 1000)))
+    bad = np.flatnonzero(~exact)
+    if bad.size:
+        out[bad] = fallback(bad)
+    return out
+
+
 class _Prepared:
     """What :func:`_fast_edges` needs of each pair, computed for all pairs of a batch at once.
 
@@ -1324,8 +1350,22 @@ class _Prepared:
             p, q = self.p_list[b], self.q_list[b]
             rb, eb = _correlation(p, q, _Poly(p), _Poly(q))
             R[b, nmax - n[b] : nmax + n[b] + 1], ERR[b, nmax - n[b] : nmax + n[b] + 1] = rb, eb
-        b_ = (R[:, nmax + 1 :] - R[:, nmax - 1 :: -1]).astype(np.longdouble)  # b_d, d = 1..nmax
-        c = (2.0 * np.cumsum(b_[:, ::-1], axis=1)[:, ::-1]).astype(float)
+        bd = R[:, nmax + 1 :] - R[:, nmax - 1 :: -1]  # b_d, d = 1..nmax (_H converts them exactly to extended)
+        # e_i = 2 sum_{d > i} b_d: _H's running sum in extended precision from the far end adds
+        # exact zeros between the few non-zero b_d, so it equals the running sum of those alone
+        # (in the same order), read at the number of non-zeros at or beyond each index
+        row, col = np.nonzero(bd)
+        nzc = np.bincount(row, minlength=B)
+        first = np.zeros(B, dtype=np.int64)
+        np.cumsum(nzc[:-1], out=first[1:])
+        k = np.arange(row.size) - first[row]
+        V = np.zeros((B, int(nzc.max(initial=0)) + 1), dtype=np.longdouble)
+        vals = bd[row, col]
+        V[row, nzc[row] - 1 - k] = vals  # each row's non-zeros from the far end, then exact zeros
+        run = np.zeros(V.shape)
+        run[:, 1:] = (2.0 * np.cumsum(V, axis=1)[:, :-1]).astype(float)
+        add_terms = np.cumsum((bd != 0)[:, ::-1], axis=1, dtype=np.int16)[:, ::-1]  # non-zeros at or beyond
+        c = np.take_along_axis(run, add_terms.astype(np.intp), axis=1)
         live = np.arange(nmax) < n[:, None]
         N = np.maximum(n - 0.5, 0.5)
         w = (np.arange(nmax, dtype=float) + 0.5) / N[:, None]
@@ -1333,8 +1373,8 @@ class _Prepared:
         groups = _length_groups(n)
         ld_eps = float(np.finfo(np.longdouble).eps)
         b_err = np.cumsum((ERR[:, nmax + 1 :] + ERR[:, nmax - 1 :: -1])[:, ::-1], axis=1)[:, ::-1]
-        add_terms = np.cumsum((b_ != 0)[:, ::-1], axis=1)[:, ::-1]
-        sb = _row_sums(np.abs(b_), groups).astype(float)
+        sb = _abs_sums_extended(np.abs(vals), row, B, lambda rows: _row_sums(
+            np.abs(bd[rows].astype(np.longdouble)), _length_groups(n[rows])).astype(float))
         both = np.empty((2,) + c.shape)
         np.abs(c, out=both[0])
         both[1] = 2.0 * (b_err + add_terms * (ld_eps * sb)[:, None]) + _EPS * both[0]
