@@ -1089,7 +1089,7 @@ class _Terms:
             cos_t, sin_t = _phase_table(M)
         re = np.repeat(coef[:, :, 0], counts, axis=1)
         im = np.zeros_like(re)
-        tmp = np.empty(points.size)
+        tmp = np.empty(re.shape)
         for j in range(1, self.T):
             red = points * np.repeat(self.idx[:, j] - self.idx[:, 0], counts)
             red &= 2 * M - 1
@@ -1098,12 +1098,11 @@ class _Terms:
             else:
                 e = np.exp((1j * np.pi / M) * red)
                 er, ei = e.real, e.imag
-            for a in range(k):
-                cj = np.repeat(coef[a, :, j], counts)
-                np.multiply(er, cj, out=tmp)
-                re[a] += tmp
-                np.multiply(ei, cj, out=tmp)
-                im[a] += tmp
+            cj = np.repeat(coef[:, :, j], counts, axis=1)  # every order at once: the same products and sums
+            np.multiply(er, cj, out=tmp)
+            re += tmp
+            np.multiply(ei, cj, out=tmp)
+            im += tmp
         return np.hypot(re, im, out=re)
 
 
@@ -1119,6 +1118,17 @@ def _phase_table(M: int) -> tuple[np.ndarray, np.ndarray]:
         phase = np.exp((1j * np.pi / M) * np.arange(2 * M))
         t = _PHASES[M] = (phase.real.copy(), phase.imag.copy())
     return t
+
+
+def _pq_bound_pairs(mod: np.ndarray, rho: np.ndarray, norm: np.ndarray, rows: np.ndarray, upper: bool) -> np.ndarray:
+    """``_pq_bound(mod, rho[rows], norm[rows], upper)``, the same numbers: the factors that
+    depend only on the pair (``rho**a``, the remainder) are computed once per pair."""
+    k = mod.shape[0]
+    fp = 16 * _EPS * norm
+    rest = (norm * rho**k / _FACT[k] + fp)[rows]
+    for a in range(1, k):
+        rest = rest + mod[a] * (rho**a)[rows] / _FACT[a]
+    return mod[0] + rest if upper else mod[0] - rest
 
 
 def _pq_bound_rows(mod: np.ndarray, rho: np.ndarray, norm: np.ndarray, upper: bool) -> np.ndarray:
@@ -1508,8 +1518,8 @@ def _fast_edges(prep: _Prepared, M: int, kp: int, kq: int) -> list:
     Np, Nq = ps.N, qs.N
     rp = r * Np
     rq = r * Nq
-    plo = _pq_bound_rows(pmod, rp[nrow], pnorm[nrow], False)
-    qhi = _pq_bound_rows(qmod, rq[nrow], qnorm[nrow], True)
+    plo = _pq_bound_pairs(pmod, rp, pnorm, nrow, False)
+    qhi = _pq_bound_pairs(qmod, rq, qnorm, nrow, True)
     # brackets (as _brackets: one per zero cell, the cells with two after), per pair
     ia, ib = pos[zrow, zcol], pos[zrow, zcol + 1]
     pl_, qh_ = np.minimum(plo[ia], plo[ib]), np.maximum(qhi[ia], qhi[ib])
