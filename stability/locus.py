@@ -925,7 +925,8 @@ def _times_z_minus_1(t, vr, dvr, p1, nrel):
     z1 = 2j * np.sin(0.5 * t) * e_half
     vp = z1 * vr
     dp = 1j * (e_half * e_half) * vr + z1 * dvr
-    if np.any(p1 != 0):
+    nz = p1 != 0
+    if nz.any() if isinstance(nz, np.ndarray) else nz:
         en = np.exp(1j * (nrel * t))
         vp = vp + p1 * en
         dp = dp + (1j * nrel * p1) * en
@@ -1015,6 +1016,7 @@ def _newton(lo: np.ndarray, hi: np.ndarray, direct, noise: float = 0.0, ids=None
 
 _FAST_ELEMENTS = 150_000  # grid entries (pairs x (M + 1)) per vectorised batch, at most
 _POLISH_FLOOR = 4 * _EPS  # |z| - 1 at which the polish of a fast-path edge is skipped
+_SPARSE_SUMS_MIN = 8192  # pairs x degree from which _Prepared.h_rows sums over the non-zero b_d only
 
 
 def _fast_key(p: np.ndarray, pp: _Poly, qq: _Poly):
@@ -1068,6 +1070,12 @@ class _Terms:
         """``sum_j c_j e^{i (j - shift) t}`` and its t-derivative, pair ``ids[i]`` at ``t[i]``."""
         v = np.zeros(t.size, dtype=complex)
         d = np.zeros(t.size, dtype=complex)
+        if self.rel.shape[0] == 1:  # one pair: its numbers themselves (as _col gives them)
+            for r, c, dc in zip(self.rel[0], self.val[0], self.dval[0]):
+                e = np.exp(1j * (t * r))
+                v += e * c
+                d += e * dc
+            return v, d
         for k in range(self.T):
             e = np.exp(1j * (t * self._col(self.rel, k, ids)))
             v += e * self._col(self.val, k, ids)
@@ -1361,21 +1369,27 @@ class _Prepared:
             rb, eb = _correlation(p, q, _Poly(p), _Poly(q))
             R[b, nmax - n[b] : nmax + n[b] + 1], ERR[b, nmax - n[b] : nmax + n[b] + 1] = rb, eb
         bd = R[:, nmax + 1 :] - R[:, nmax - 1 :: -1]  # b_d, d = 1..nmax (_H converts them exactly to extended)
-        # e_i = 2 sum_{d > i} b_d: _H's running sum in extended precision from the far end adds
-        # exact zeros between the few non-zero b_d, so it equals the running sum of those alone
-        # (in the same order), read at the number of non-zeros at or beyond each index
-        row, col = np.nonzero(bd)
-        nzc = np.bincount(row, minlength=B)
-        first = np.zeros(B, dtype=np.int64)
-        np.cumsum(nzc[:-1], out=first[1:])
-        k = np.arange(row.size) - first[row]
-        V = np.zeros((B, int(nzc.max(initial=0)) + 1), dtype=np.longdouble)
-        vals = bd[row, col]
-        V[row, nzc[row] - 1 - k] = vals  # each row's non-zeros from the far end, then exact zeros
-        run = np.zeros(V.shape)
-        run[:, 1:] = (2.0 * np.cumsum(V, axis=1)[:, :-1]).astype(float)
-        add_terms = np.cumsum((bd != 0)[:, ::-1], axis=1, dtype=np.int16)[:, ::-1]  # non-zeros at or beyond
-        c = np.take_along_axis(run, add_terms.astype(np.intp), axis=1)
+        sparse_sums = B * nmax > _SPARSE_SUMS_MIN  # (small batches: the direct sums cost less)
+        if sparse_sums:
+            # e_i = 2 sum_{d > i} b_d: _H's running sum in extended precision from the far end adds
+            # exact zeros between the few non-zero b_d, so it equals the running sum of those alone
+            # (in the same order), read at the number of non-zeros at or beyond each index
+            row, col = np.nonzero(bd)
+            nzc = np.bincount(row, minlength=B)
+            first = np.zeros(B, dtype=np.int64)
+            np.cumsum(nzc[:-1], out=first[1:])
+            k = np.arange(row.size) - first[row]
+            V = np.zeros((B, int(nzc.max(initial=0)) + 1), dtype=np.longdouble)
+            vals = bd[row, col]
+            V[row, nzc[row] - 1 - k] = vals  # each row's non-zeros from the far end, then exact zeros
+            run = np.zeros(V.shape)
+            run[:, 1:] = (2.0 * np.cumsum(V, axis=1)[:, :-1]).astype(float)
+            add_terms = np.cumsum((bd != 0)[:, ::-1], axis=1, dtype=np.int16)[:, ::-1]  # non-zeros at or beyond
+            c = np.take_along_axis(run, add_terms.astype(np.intp), axis=1)
+        else:  # as _H
+            b_ = bd.astype(np.longdouble)
+            c = (2.0 * np.cumsum(b_[:, ::-1], axis=1)[:, ::-1]).astype(float)
+            add_terms = np.cumsum((b_ != 0)[:, ::-1], axis=1)[:, ::-1]
         live = np.arange(nmax) < n[:, None]
         N = np.maximum(n - 0.5, 0.5)
         w = (np.arange(nmax, dtype=float) + 0.5) / N[:, None]
@@ -1383,8 +1397,11 @@ class _Prepared:
         groups = _length_groups(n)
         ld_eps = float(np.finfo(np.longdouble).eps)
         b_err = np.cumsum((ERR[:, nmax + 1 :] + ERR[:, nmax - 1 :: -1])[:, ::-1], axis=1)[:, ::-1]
-        sb = _abs_sums_extended(np.abs(vals), row, B, lambda rows: _row_sums(
-            np.abs(bd[rows].astype(np.longdouble)), _length_groups(n[rows])).astype(float))
+        if sparse_sums:
+            sb = _abs_sums_extended(np.abs(vals), row, B, lambda rows: _row_sums(
+                np.abs(bd[rows].astype(np.longdouble)), _length_groups(n[rows])).astype(float))
+        else:
+            sb = _row_sums(np.abs(b_), groups).astype(float)
         both = np.empty((2,) + c.shape)
         np.abs(c, out=both[0])
         both[1] = 2.0 * (b_err + add_terms * (ld_eps * sb)[:, None]) + _EPS * both[0]
