@@ -134,7 +134,11 @@ for all pairs of one grid size together (one DCT per derivative over a 2-D array
 classification, bounds and Newton iterations element by element; the ``O(n)`` direct
 evaluations at midpoints pair by pair).  Every operation acts on one pair's numbers only,
 in a fixed order, so each result is the same bit for bit whether the pair is alone or in
-a batch (tested).  A pair needing more (a zero of ``h`` exactly on a grid point, more
+a batch (tested).  The numbers of each pair that the one-pair classes compute (the terms
+of ``P``, ``Q`` and ``R``, the cosine coefficients of ``f`` and their error bound) are built
+for the whole batch with array operations in the same order (:class:`_Prepared`): running
+sums from the far end, where exact zeros change nothing; sums over one pair's own numbers,
+the rows of one length summed together.  A pair needing more (a zero of ``h`` exactly on a grid point, more
 than ``max(16, 4e6 / n)`` uncertified cells that the bound cannot discard, a possible
 tangential zero) goes the general way above.  There the final polish on ``|z| = 1`` is
 tried only where the locus root's modulus is off the circle by more than ``4 eps`` (below
