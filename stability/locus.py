@@ -992,7 +992,8 @@ def _newton(lo: np.ndarray, hi: np.ndarray, direct, noise: float = 0.0, ids=None
     for _ in range(200):
         if not active.any():
             break
-        ia = np.flatnonzero(active)
+        # every bracket still active (the usual case): views instead of gathered copies
+        ia = slice(None) if active.all() else np.flatnonzero(active)
         gx, dx = g_and_d(x[ia], ia)
         same = np.sign(gx) == np.sign(glo[ia])
         lo[ia] = np.where(same, x[ia], lo[ia])
@@ -1010,7 +1011,7 @@ def _newton(lo: np.ndarray, hi: np.ndarray, direct, noise: float = 0.0, ids=None
         conv = (gx == 0) | (step <= 4 * _EPS * np.abs(xn)) | (width <= 4 * _EPS * np.abs(hi[ia])) | stall
         prev[ia] = step
         x[ia] = np.where(gx == 0, x[ia], xn)
-        active[ia[conv]] = False
+        active[conv if isinstance(ia, slice) else ia[conv]] = False
     return x
 
 
