@@ -1261,8 +1261,16 @@ def _dense_rows(arrays: list, sizes: np.ndarray) -> np.ndarray:
     return out
 
 
+def _nonzero2(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.nonzero(X)`` of a 2-D array (the same arrays, row-major), from the flat indices:
+    several times faster than numpy's multi-index form."""
+    i = np.flatnonzero(X)
+    r = i // X.shape[1]
+    return r, i - r * X.shape[1]
+
+
 def _terms_of(X: np.ndarray) -> _TermSet:
-    row, col = np.nonzero(X)
+    row, col = _nonzero2(X)
     return _TermSet(row, col, X[row, col], X.shape[0])
 
 
@@ -1379,7 +1387,7 @@ class _Prepared:
             # e_i = 2 sum_{d > i} b_d: _H's running sum in extended precision from the far end adds
             # exact zeros between the few non-zero b_d, so it equals the running sum of those alone
             # (in the same order), read at the number of non-zeros at or beyond each index
-            row, col = np.nonzero(bd)
+            row, col = _nonzero2(bd)
             nzc = np.bincount(row, minlength=B)
             first = np.zeros(B, dtype=np.int64)
             np.cumsum(nzc[:-1], out=first[1:])
@@ -1505,7 +1513,7 @@ def _fast_edges(prep: _Prepared, M: int, kp: int, kq: int) -> list:
     s_pt = np.maximum(z, d)
     zpos = z > 0
     free = zpos[:, :-1] & zpos[:, 1:]
-    srow, scol = np.nonzero(~free)
+    srow, scol = _nonzero2(~free)
     fa = srow * (M + 1) + scol  # flat index of each such cell's left end
     fb = fa + 1
     h01 = hd[:2].reshape(2, -1)
@@ -1530,7 +1538,7 @@ def _fast_edges(prep: _Prepared, M: int, kp: int, kq: int) -> list:
     for rr, cc in ((zrow, zcol), (urow, ucol)):
         mask[rr, cc] = True
         mask[rr, cc + 1] = True
-    nrow, ncol = np.nonzero(mask)
+    nrow, ncol = _nonzero2(mask)
     pos = np.full((B, M + 1), -1, dtype=np.int64)
     pos[nrow, ncol] = np.arange(nrow.size)
     tp, tq = ps.terms(), qs.terms()
