@@ -1093,7 +1093,7 @@ class _Terms:
         a single term: ``|c| |w|**a`` exactly)."""
         coef = np.stack([self.val * self.w**a for a in range(k)])
         if self.T == 1:
-            return np.abs(coef[:, rows, 0])
+            return np.abs(np.take(coef[:, :, 0], rows, axis=1))
         # rows are sorted: each pair's points are one block (np.repeat instead of gathers)
         counts = np.bincount(rows, minlength=B)
         # e^{i pi red / M} from a table of all 2 M phases when that is fewer exponentials
@@ -1519,7 +1519,7 @@ def _fast_edges(prep: _Prepared, M: int, kp: int, kq: int) -> list:
     h01 = hd[:2].reshape(2, -1)
     zf, df = z.reshape(-1), d.reshape(-1)
     cert_s, count_s, zl_s, zr_s, lo_s, hi_s, slack_s = _classify(
-        _Intervals(ta[scol], tb[scol], h01[:, fa], h01[:, fb], None), None, H[srow], fp[srow],
+        _Intervals(ta[scol], tb[scol], np.take(h01, fa, axis=1), np.take(h01, fb, axis=1), None), None, H[srow], fp[srow],
         pre=(zf[fa], df[fa], zf[fb], df[fb]))
     # margin: the smallest slack over the certified cells, relative to H (as _classify's)
     cell_s = np.minimum(s_pt[:, :-1], s_pt[:, 1:])
@@ -1625,10 +1625,12 @@ def _fast_edges(prep: _Prepared, M: int, kp: int, kq: int) -> list:
     # cells left uncertified: each must be discarded by the |alpha| bound (else: general method)
     half = 0.5 * (tb[ucol] - ta[ucol])
     ua, ub = pos[urow, ucol], pos[urow, ucol + 1]
-    p_lo = np.minimum(_pq_bound_rows(pmod[:, ua], half * Np[urow], pnorm[urow], False),
-                      _pq_bound_rows(pmod[:, ub], half * Np[urow], pnorm[urow], False))
-    q_hi = np.maximum(_pq_bound_rows(qmod[:, ua], half * Nq[urow], qnorm[urow], True),
-                      _pq_bound_rows(qmod[:, ub], half * Nq[urow], qnorm[urow], True))
+    # (np.take: the gathers of x[:, idx], faster)
+    pa, pb, qa, qb = (np.take(v, i, axis=1) for v, i in ((pmod, ua), (pmod, ub), (qmod, ua), (qmod, ub)))
+    p_lo = np.minimum(_pq_bound_rows(pa, half * Np[urow], pnorm[urow], False),
+                      _pq_bound_rows(pb, half * Np[urow], pnorm[urow], False))
+    q_hi = np.maximum(_pq_bound_rows(qa, half * Nq[urow], qnorm[urow], True),
+                      _pq_bound_rows(qb, half * Nq[urow], qnorm[urow], True))
     with np.errstate(divide="ignore"):
         u_low = np.where(p_lo > 0, p_lo / q_hi, 0.0)
     bad = u_low <= best[urow]
@@ -1640,9 +1642,10 @@ def _fast_edges(prep: _Prepared, M: int, kp: int, kq: int) -> list:
     bisected = np.zeros(B, dtype=np.int64)
     go = (n_bad > 0) & ~declined
     sel = np.flatnonzero(go[urow])
-    unc = dict(row=urow[sel], ta=ta[ucol[sel]], tb=tb[ucol[sel]], ha=hd[:, urow[sel], ucol[sel]],
-               hb=hd[:, urow[sel], ucol[sel] + 1], pa=pmod[:, ua[sel]], pb=pmod[:, ub[sel]], qa=qmod[:, ua[sel]],
-               qb=qmod[:, ub[sel]])
+    hflat, cell = hd.reshape(K, -1), urow[sel] * (M + 1) + ucol[sel]
+    unc = dict(row=urow[sel], ta=ta[ucol[sel]], tb=tb[ucol[sel]], ha=np.take(hflat, cell, axis=1),
+               hb=np.take(hflat, cell + 1, axis=1), pa=np.take(pa, sel, axis=1), pb=np.take(pb, sel, axis=1),
+               qa=np.take(qa, sel, axis=1), qb=np.take(qb, sel, axis=1))
     for _ in range(_MAX_ROUNDS):  # _bisect_rounds for every pair at once
         row = unc["row"]
         if row.size == 0:
@@ -1656,14 +1659,14 @@ def _fast_edges(prep: _Prepared, M: int, kp: int, kq: int) -> list:
             low = np.where(p_lo > 0, p_lo / q_hi, 0.0)
         keep = low <= best[row]
         np.minimum.at(lows, row[~keep], low[~keep])
-        unc = {key: v[..., keep] for key, v in unc.items()}
+        unc = {key: np.compress(keep, v, axis=-1) for key, v in unc.items()}
         row = unc["row"]
         # what _bisect_rounds refuses with ArithmeticError: the general method raises it
         tiny = (unc["tb"] - unc["ta"]) <= 1e-13 * (1.0 + unc["ta"])
         bad_rows = (np.bincount(row, minlength=B) > _MAX_PENDING) | (np.bincount(row[tiny], minlength=B) > 0)
         declined |= bad_rows
         ok = ~bad_rows[row]
-        unc = {key: v[..., ok] for key, v in unc.items()}
+        unc = {key: np.compress(ok, v, axis=-1) for key, v in unc.items()}
         row = unc["row"]
         if row.size == 0:
             break
@@ -1688,7 +1691,7 @@ def _fast_edges(prep: _Prepared, M: int, kp: int, kq: int) -> list:
                      pa=np.concatenate([unc["pa"], pm], axis=1), pb=np.concatenate([pm, unc["pb"]], axis=1),
                      qa=np.concatenate([unc["qa"], qm], axis=1), qb=np.concatenate([qm, unc["qb"]], axis=1))
         order = np.argsort(child["row"], kind="stable")
-        child = {key: v[..., order] for key, v in child.items()}
+        child = {key: np.take(v, order, axis=-1) for key, v in child.items()}
         crow = child["row"]
         ex = np.flatnonzero(hm[0] == 0)
         if ex.size:
@@ -1712,7 +1715,7 @@ def _fast_edges(prep: _Prepared, M: int, kp: int, kq: int) -> list:
         candidates += np.bincount(a_row, minlength=B)
         a_done = refine(a_lo, a_hi, a_low, a_est, a_row)
         np.minimum.at(lows, a_row[~a_done], a_low[~a_done])
-        unc = {key: v[..., ~c_cert] for key, v in child.items()}
+        unc = {key: np.compress(~c_cert, v, axis=-1) for key, v in child.items()}
     else:
         declined[unc["row"]] = True
     declined |= ~np.isfinite(best)
