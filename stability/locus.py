@@ -1742,10 +1742,16 @@ def _polish_terms(alpha: np.ndarray, theta: np.ndarray, ids: np.ndarray, tr: _Te
         for tt in (tr, tq):
             v0 = np.zeros(z.size, dtype=complex)
             v1 = np.zeros(z.size, dtype=complex)
-            for k in range(tt.T):
-                e = np.exp(tt._col(tt.fidx, k, sel) * lz)
-                v0 += tt._col(tt.val, k, sel) * e
-                v1 += tt._col(tt.jval, k, sel) * e
+            if tt.fidx.shape[0] == 1:  # one pair: its numbers themselves (as _col gives them)
+                for f, c, j in zip(tt.fidx[0], tt.val[0], tt.jval[0]):
+                    e = np.exp(f * lz)
+                    v0 += c * e
+                    v1 += j * e
+            else:
+                for k in range(tt.T):
+                    e = np.exp(tt._col(tt.fidx, k, sel) * lz)
+                    v0 += tt._col(tt.val, k, sel) * e
+                    v1 += tt._col(tt.jval, k, sel) * e
             out.append((v0, v1 / z))
         (r0, r1), c, nn = out[0], p_one[sel], degree[sel]
         zn = np.exp(nn * lz)
