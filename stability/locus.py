@@ -134,7 +134,11 @@ for all pairs of one grid size together (one DCT per derivative over a 2-D array
 classification, bounds and Newton iterations element by element; the ``O(n)`` direct
 evaluations at midpoints pair by pair).  Every operation acts on one pair's numbers only,
 in a fixed order, so each result is the same bit for bit whether the pair is alone or in
-a batch (tested).  A pair needing more (a zero of ``h`` exactly on a grid point, more
+a batch (tested).  The numbers of each pair that the one-pair classes compute (the terms
+of ``P``, ``Q`` and ``R``, the cosine coefficients of ``f`` and their error bound) are built
+for the whole batch with array operations in the same order (:class:`_Prepared`): running
+sums from the far end, where exact zeros change nothing; sums over one pair's own numbers,
+the rows of one length summed together.  A pair needing more (a zero of ``h`` exactly on a grid point, more
 than ``max(16, 4e6 / n)`` uncertified cells that the bound cannot discard, a possible
 tangential zero) goes the general way above.  There the final polish on ``|z| = 1`` is
 tried only where the locus root's modulus is off the circle by more than ``4 eps`` (below
@@ -554,7 +558,7 @@ def locus_edge(P: np.ndarray, Q: np.ndarray) -> LocusEdge:
     pp, qq = _Poly(p), _Poly(q)
     key = _fast_key(p, pp, qq)
     if key is not None:  # sparse and short: the vectorised first stage, unless it declines
-        e = _fast_edges([(p, q, pp, qq)], *key)[0]
+        e = _fast_edges(_Prepared([p], [q], (pp, qq)), *key)[0]
         if e is not None:
             return e
     shift = qq.s  # common centre for g = Im(P conj Q): phases cancel
@@ -925,7 +929,8 @@ def _times_z_minus_1(t, vr, dvr, p1, nrel):
     z1 = 2j * np.sin(0.5 * t) * e_half
     vp = z1 * vr
     dp = 1j * (e_half * e_half) * vr + z1 * dvr
-    if np.any(p1 != 0):
+    nz = p1 != 0
+    if nz.any() if isinstance(nz, np.ndarray) else nz:
         en = np.exp(1j * (nrel * t))
         vp = vp + p1 * en
         dp = dp + (1j * nrel * p1) * en
@@ -987,7 +992,8 @@ def _newton(lo: np.ndarray, hi: np.ndarray, direct, noise: float = 0.0, ids=None
     for _ in range(200):
         if not active.any():
             break
-        ia = np.flatnonzero(active)
+        # every bracket still active (the usual case): views instead of gathered copies
+        ia = slice(None) if active.all() else np.flatnonzero(active)
         gx, dx = g_and_d(x[ia], ia)
         same = np.sign(gx) == np.sign(glo[ia])
         lo[ia] = np.where(same, x[ia], lo[ia])
@@ -1005,7 +1011,7 @@ def _newton(lo: np.ndarray, hi: np.ndarray, direct, noise: float = 0.0, ids=None
         conv = (gx == 0) | (step <= 4 * _EPS * np.abs(xn)) | (width <= 4 * _EPS * np.abs(hi[ia])) | stall
         prev[ia] = step
         x[ia] = np.where(gx == 0, x[ia], xn)
-        active[ia[conv]] = False
+        active[conv if isinstance(ia, slice) else ia[conv]] = False
     return x
 
 
@@ -1015,19 +1021,23 @@ def _newton(lo: np.ndarray, hi: np.ndarray, direct, noise: float = 0.0, ids=None
 
 _FAST_ELEMENTS = 150_000  # grid entries (pairs x (M + 1)) per vectorised batch, at most
 _POLISH_FLOOR = 4 * _EPS  # |z| - 1 at which the polish of a fast-path edge is skipped
+_SPARSE_SUMS_MIN = 8192  # pairs x degree from which _Prepared.h_rows sums over the non-zero b_d only
 
 
 def _fast_key(p: np.ndarray, pp: _Poly, qq: _Poly):
     """The batch a pair joins (grid size and Taylor orders of ``|P|``, ``|Q|``), or None
-    if the pair goes the general way (dense, or long enough for the coarse grid)."""
+    if the pair goes the general way (dense, or long enough for the coarse grid; a pair
+    whose ``R = P / (z - 1)`` is denser than ``P`` is handed back by :func:`_fast_edges`)."""
     n = p.size - 1
     if not (pp.sparse and qq.sparse) or n >= _SPARSE_COARSE_N or n < 1:
         return None
-    if np.count_nonzero(_quotient_coefficients(p)[0]) > np.count_nonzero(p):  # R denser than P
-        return None
-    M = 1 << max(int(math.log2(_MIN_M)), math.ceil(math.log2(_PER_PI_N * (n + 1))))
+    M = _fast_grid(n)
     r = math.pi / (2 * M)
     return M, 2 if r * pp.N <= 1e-4 else _KPQ, 2 if r * qq.N <= 1e-4 else _KPQ
+
+
+def _fast_grid(n: int) -> int:
+    return 1 << max(int(math.log2(_MIN_M)), math.ceil(math.log2(_PER_PI_N * (n + 1))))
 
 
 class _Terms:
@@ -1065,29 +1075,34 @@ class _Terms:
         """``sum_j c_j e^{i (j - shift) t}`` and its t-derivative, pair ``ids[i]`` at ``t[i]``."""
         v = np.zeros(t.size, dtype=complex)
         d = np.zeros(t.size, dtype=complex)
+        if self.rel.shape[0] == 1:  # one pair: its numbers themselves (as _col gives them)
+            for r, c, dc in zip(self.rel[0], self.val[0], self.dval[0]):
+                e = np.exp(1j * (t * r))
+                v += e * c
+                d += e * dc
+            return v, d
         for k in range(self.T):
             e = np.exp(1j * (t * self._col(self.rel, k, ids)))
             v += e * self._col(self.val, k, ids)
             d += e * self._col(self.dval, k, ids)
         return v, d
 
-    def moduli_grid(self, M: int, k: int, rows: np.ndarray, points: np.ndarray, polys: list) -> np.ndarray:
+    def moduli_grid(self, M: int, k: int, rows: np.ndarray, points: np.ndarray, B: int) -> np.ndarray:
         """``|T^(a)| / N**a`` at ``theta = pi points / M`` of pair ``rows``, ``a < k`` (exact
         phases: ``j l`` reduced modulo ``2 M`` in integers, relative to the first term;
         a single term: ``|c| |w|**a`` exactly)."""
         coef = np.stack([self.val * self.w**a for a in range(k)])
         if self.T == 1:
-            return np.abs(coef[:, rows, 0])
+            return np.abs(np.take(coef[:, :, 0], rows, axis=1))
         # rows are sorted: each pair's points are one block (np.repeat instead of gathers)
-        counts = np.bincount(rows, minlength=len(polys))
+        counts = np.bincount(rows, minlength=B)
         # e^{i pi red / M} from a table of all 2 M phases when that is fewer exponentials
         table = points.size * (self.T - 1) > 2 * M
         if table:
-            phase = np.exp((1j * np.pi / M) * np.arange(2 * M))
-            cos_t, sin_t = phase.real.copy(), phase.imag.copy()
+            cos_t, sin_t = _phase_table(M)
         re = np.repeat(coef[:, :, 0], counts, axis=1)
         im = np.zeros_like(re)
-        tmp = np.empty(points.size)
+        tmp = np.empty(re.shape)
         for j in range(1, self.T):
             red = points * np.repeat(self.idx[:, j] - self.idx[:, 0], counts)
             red &= 2 * M - 1
@@ -1096,13 +1111,37 @@ class _Terms:
             else:
                 e = np.exp((1j * np.pi / M) * red)
                 er, ei = e.real, e.imag
-            for a in range(k):
-                cj = np.repeat(coef[a, :, j], counts)
-                np.multiply(er, cj, out=tmp)
-                re[a] += tmp
-                np.multiply(ei, cj, out=tmp)
-                im[a] += tmp
+            cj = np.repeat(coef[:, :, j], counts, axis=1)  # every order at once: the same products and sums
+            np.multiply(er, cj, out=tmp)
+            re += tmp
+            np.multiply(ei, cj, out=tmp)
+            im += tmp
         return np.hypot(re, im, out=re)
+
+
+_PHASES: dict = {}
+
+
+def _phase_table(M: int) -> tuple[np.ndarray, np.ndarray]:
+    """Real and imaginary parts of ``exp(i pi k / M)``, ``k < 2 M`` (kept for the last few ``M``)."""
+    t = _PHASES.get(M)
+    if t is None:
+        if len(_PHASES) >= 8:
+            _PHASES.clear()
+        phase = np.exp((1j * np.pi / M) * np.arange(2 * M))
+        t = _PHASES[M] = (phase.real.copy(), phase.imag.copy())
+    return t
+
+
+def _pq_bound_pairs(mod: np.ndarray, rho: np.ndarray, norm: np.ndarray, rows: np.ndarray, upper: bool) -> np.ndarray:
+    """``_pq_bound(mod, rho[rows], norm[rows], upper)``, the same numbers: the factors that
+    depend only on the pair (``rho**a``, the remainder) are computed once per pair."""
+    k = mod.shape[0]
+    fp = 16 * _EPS * norm
+    rest = (norm * rho**k / _FACT[k] + fp)[rows]
+    for a in range(1, k):
+        rest = rest + mod[a] * (rho**a)[rows] / _FACT[a]
+    return mod[0] + rest if upper else mod[0] - rest
 
 
 def _pq_bound_rows(mod: np.ndarray, rho: np.ndarray, norm: np.ndarray, upper: bool) -> np.ndarray:
@@ -1122,7 +1161,299 @@ def _first_per_row(rows: np.ndarray, key: np.ndarray, count: int) -> np.ndarray:
     return order[rank < count]
 
 
-def _fast_edges(cases: list, M: int, kp: int, kq: int) -> list:
+class _TermSet:
+    """The non-zero terms of many coefficient arrays at once, as :class:`_Poly` finds them
+    (an all-zero array: the single term ``0`` at index 0), padded as :class:`_Terms` pads.
+
+    Built from the non-zeros ``(row, col, val)`` in row-major order; ``idx``, ``val``, ``w``
+    (padded: the first index, value 0, weight 0), ``count``, ``s``, ``N`` and ``norm`` are
+    :class:`_Poly`'s numbers computed with the same operations, element by element (the
+    norms row by row over each array's own terms, rows of one length summed together, so
+    each is ``np.sum`` of that array alone, bit for bit).
+    """
+
+    def __init__(self, row: np.ndarray, col: np.ndarray, val: np.ndarray, B: int):
+        if B == 1:  # one array (locus_edge): the same numbers with fewer steps
+            k = col.size
+            self.raw_count = np.array([k])
+            self.count = np.array([max(k, 1)])
+            self._first, self._vals = np.zeros(1, dtype=np.int64), val
+            self.idx = col.astype(np.int64).reshape(1, -1) if k else np.zeros((1, 1), dtype=np.int64)
+            self.val = val.reshape(1, -1) if k else np.zeros((1, 1))
+            lo, hi = int(self.idx[0, 0]), int(self.idx[0, -1])
+            s = (lo + hi) // 2
+            N = max(hi - s, s - lo, 1)
+            self.s, self.N = np.array([s]), np.array([N])
+            self.w = (self.idx - s) / N
+            self.norm = np.array([np.sum(np.abs(self.val[0]))])
+            self.T = int(self.count[0])
+            return
+        count = np.bincount(row, minlength=B)
+        first = np.zeros(B, dtype=np.int64)
+        np.cumsum(count[:-1], out=first[1:])
+        self.count = np.maximum(count, 1)
+        T = int(self.count.max())
+        k = np.arange(row.size) - first[row]
+        self.idx = np.zeros((B, T), dtype=np.int64)
+        self.val = np.zeros((B, T))
+        self.idx[row, k] = col
+        self.val[row, k] = val
+        pad = np.arange(T) >= self.count[:, None]
+        lo = self.idx[:, 0]
+        if T > 1:
+            self.idx = np.where(pad, lo[:, None], self.idx)
+        hi = self.idx[np.arange(B), self.count - 1]
+        self.s = (lo + hi) // 2
+        self.N = np.maximum(np.maximum(hi - self.s, self.s - lo), 1)
+        self.w = (self.idx - self.s[:, None]) / self.N[:, None]
+        self.w[pad] = 0.0
+        self.norm = _row_sums(np.abs(self.val), self.count)
+        self.T = T
+        self.raw_count, self._first, self._vals = count, first, val
+
+    @classmethod
+    def of_poly(cls, pl: _Poly) -> "_TermSet":
+        """The set of one :class:`_Poly` (its own numbers)."""
+        t = cls.__new__(cls)
+        k = pl.idx.size
+        t.raw_count = np.array([np.count_nonzero(pl.val)])
+        t.count = np.array([k])
+        t._first, t._vals = np.zeros(1, dtype=np.int64), pl.val
+        t.idx, t.val, t.w = pl.idx.reshape(1, k), pl.val.reshape(1, k), pl.w.reshape(1, k)
+        t.s, t.N, t.norm = np.array([pl.s]), np.array([pl.N]), np.array([pl.norm])
+        t.T = k
+        return t
+
+    def terms(self) -> "_Terms":
+        t = _Terms.__new__(_Terms)
+        t.idx, t.val, t.w, t.count, t.T = self.idx, self.val, self.w, self.count, self.T
+        return t
+
+
+def _row_sums(X: np.ndarray, lengths) -> np.ndarray:
+    """``np.sum(X[..., b, :lengths[b]])`` for every row ``b``, bit for bit: the rows of one
+    length are summed together (``np.sum`` over the last axis of a C-contiguous block sums
+    each row as it sums that row alone).  ``lengths``: an array, or its :func:`_length_groups`."""
+    groups = _length_groups(lengths) if isinstance(lengths, np.ndarray) else lengths
+    if len(groups) == 1 and groups[0][1] is None:  # every row of one length
+        return np.sum(X[..., : groups[0][0]], axis=-1)
+    out = np.empty(X.shape[:-1], dtype=X.dtype)
+    for L, rows in groups:
+        out[..., rows] = np.sum(X[..., rows, :L], axis=-1)
+    return out
+
+
+def _length_groups(lengths: np.ndarray) -> list:
+    """``[(L, rows), ...]`` over the distinct lengths (``rows`` None: all rows)."""
+    if lengths.size == 1 or lengths.min() == lengths.max():
+        return [(int(lengths[0]), None)]
+    order = np.argsort(lengths, kind="stable")
+    s = lengths[order]
+    cut = np.flatnonzero(s[1:] != s[:-1]) + 1
+    return [(int(s[a]), order[a:b]) for a, b in zip(np.r_[0, cut], np.r_[cut, s.size])]
+
+
+def _dense_rows(arrays: list, sizes: np.ndarray) -> np.ndarray:
+    """The arrays as the rows of one zero-padded 2-D array."""
+    out = np.zeros((len(arrays), int(sizes.max())))
+    for row, a in zip(out, arrays):
+        row[: a.size] = a
+    return out
+
+
+def _nonzero2(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.nonzero(X)`` of a 2-D array (the same arrays, row-major), from the flat indices:
+    several times faster than numpy's multi-index form."""
+    i = np.flatnonzero(X)
+    r = i // X.shape[1]
+    return r, i - r * X.shape[1]
+
+
+def _terms_of(X: np.ndarray) -> _TermSet:
+    row, col = _nonzero2(X)
+    return _TermSet(row, col, X[row, col], X.shape[0])
+
+
+def _terms_flat(arrays: list, sizes: np.ndarray) -> _TermSet:
+    """:class:`_TermSet` of 1-D arrays, from their concatenation."""
+    start = np.zeros(sizes.size, dtype=np.int64)
+    np.cumsum(sizes[:-1], out=start[1:])
+    flat = np.concatenate(arrays)
+    nz = np.flatnonzero(flat)
+    row = np.searchsorted(start, nz, side="right") - 1
+    return _TermSet(row, nz - start[row], flat[nz], sizes.size)
+
+
+def _abs_sums_extended(vals: np.ndarray, row: np.ndarray, B: int, fallback) -> np.ndarray:
+    """``float(np.sum(np.abs(b).astype(np.longdouble)))`` of every row from its non-zero
+    moduli ``vals`` (row-major, ``row``): where the row's sum is below ``2**nmant`` times the
+    smallest unit in the last place of its terms, every partial sum of positive terms is
+    exact in extended precision, so the pairwise sum is the exact sum and its rounding to
+    double is ``math.fsum``; other rows (``fallback(rows)``) are summed as ``_H`` sums them."""
+    out = np.zeros(B)
+    if vals.size == 0:
+        return out
+    ulp_exp = np.frexp(vals)[1] - 53  # each term is a multiple of 2**ulp_exp
+    low = np.full(B, np.iinfo(np.int64).max)
+    np.minimum.at(low, row, ulp_exp)
+    cnt = np.bincount(row, minlength=B)
+    start = np.zeros(B, dtype=np.int64)
+    np.cumsum(cnt[:-1], out=start[1:])
+    v = vals.tolist()
+    out[:] = [math.fsum(v[a : a + c]) for a, c in zip(start.tolist(), cnt.tolist())]
+    nmant = np.finfo(np.longdouble).nmant
+    with np.errstate(over="ignore"):
+        exact = (cnt == 0) | (out < np.ldexp(1.0, np.minimum(low + nmant, 1000)))
+    bad = np.flatnonzero(~exact)
+    if bad.size:
+        out[bad] = fallback(bad)
+    return out
+
+
+class _Prepared:
+    """What :func:`_fast_edges` needs of each pair, computed for all pairs of a batch at once.
+
+    Every number is the one :class:`_Poly`, :class:`_H` and :class:`_Quotient` compute for the
+    pair alone, by the same operations in the same order: sums over a pair's terms or
+    coefficients run over that pair's numbers only (zero padding enters only as exact
+    ``x + 0`` in running sums taken from the far end, or not at all).
+    """
+
+    def __init__(self, p_list: list, q_list: list, polys: tuple | None = None):
+        B = len(p_list)
+        self.B = B
+        self.p_list, self.q_list = p_list, q_list
+        size = np.fromiter((a.size for a in p_list), dtype=np.int64, count=B)
+        Pd = _dense_rows(p_list, size)
+        n = size - 1
+        self.n = n
+        if polys is not None:  # one pair whose _Poly objects exist (locus_edge)
+            self.P, self.Q = _TermSet.of_poly(polys[0]), _TermSet.of_poly(polys[1])
+        else:
+            self.P, self.Q = _terms_of(Pd), _terms_flat(q_list, size)
+        # R = P / (z - 1) (_quotient_coefficients): r = -cumsum(p[:-1]) in extended precision
+        nmax = int(n.max())
+        live = np.arange(nmax) < n[:, None]
+        x = Pd[:, :nmax].copy()
+        lead = np.flatnonzero(n < nmax)
+        x[lead, n[lead]] = 0.0  # p[:-1]: without the leading coefficient
+        r = -np.cumsum(x.astype(np.longdouble), axis=1).astype(float)
+        small = np.abs(r) <= 4 * _EPS * np.cumsum(np.abs(x), axis=1)
+        r[small] = 0.0
+        r[~live] = 0.0
+        self.R = _terms_of(r)
+        self.r_denser = self.R.raw_count > self.P.raw_count  # R denser than P: the general method
+        # P(1) (_Quotient.p1): math.fsum over the non-zero coefficients is the same exact sum
+        vals = self.P._vals.tolist()
+        first, count = self.P._first.tolist(), self.P.raw_count.tolist()
+        p1 = np.array([math.fsum(vals[f : f + c]) for f, c in zip(first, count)])
+        total = _row_sums(np.abs(Pd), _length_groups(size))
+        self.p1 = np.where(np.abs(p1) <= 4 * _EPS * total, 0.0, p1)
+
+    def take(self, sel: np.ndarray) -> "_Prepared":
+        return _Prepared([self.p_list[i] for i in sel], [self.q_list[i] for i in sel])
+
+    def h_rows(self):
+        """:class:`_H` of every pair: coefficients ``c`` and weights ``w`` (zero-padded rows),
+        ``n``, ``N``, ``abs_sum`` and ``coef_err``."""
+        B, n = self.B, self.n
+        P, Q = self.P, self.Q
+        nmax = int(n.max())
+        L = 2 * nmax + 1
+        # r_d of every pair at index nmax + d (_correlation puts it at n + d): the b_d below
+        # are then two slices of all rows (lags beyond a pair's degree hold exact zeros)
+        R = np.zeros((B, L))
+        ERR = np.zeros((B, L))
+        direct = P.count * Q.count <= 64 * (n + 1)  # _correlation's sparse sums
+        if np.any(direct):
+            D = P.idx[:, :, None] - Q.idx[:, None, :] + nmax
+            PR = P.val[:, :, None] * Q.val[:, None, :]
+            valid = ((np.arange(P.T) < P.count[:, None])[:, :, None] & (np.arange(Q.T) < Q.count[:, None])[:, None, :]
+                     & direct[:, None, None])
+            # in (pair, term of P, term of Q) order: each pair's additions in _correlation's order
+            at = (np.arange(B) * L)[:, None, None] + D
+            at, prod = at[valid], PR[valid]
+            MOD = np.zeros((B, L))
+            np.add.at(R.reshape(-1), at, prod)
+            np.add.at(MOD.reshape(-1), at, np.abs(prod))
+            ERR = (2 * _EPS * np.minimum(P.count, Q.count))[:, None] * MOD
+        for b in np.flatnonzero(~direct):
+            p, q = self.p_list[b], self.q_list[b]
+            rb, eb = _correlation(p, q, _Poly(p), _Poly(q))
+            R[b, nmax - n[b] : nmax + n[b] + 1], ERR[b, nmax - n[b] : nmax + n[b] + 1] = rb, eb
+        bd = R[:, nmax + 1 :] - R[:, nmax - 1 :: -1]  # b_d, d = 1..nmax (_H converts them exactly to extended)
+        sparse_sums = B * nmax > _SPARSE_SUMS_MIN  # (small batches: the direct sums cost less)
+        if sparse_sums:
+            # e_i = 2 sum_{d > i} b_d: _H's running sum in extended precision from the far end adds
+            # exact zeros between the few non-zero b_d, so it equals the running sum of those alone
+            # (in the same order), read at the number of non-zeros at or beyond each index
+            row, col = _nonzero2(bd)
+            nzc = np.bincount(row, minlength=B)
+            first = np.zeros(B, dtype=np.int64)
+            np.cumsum(nzc[:-1], out=first[1:])
+            k = np.arange(row.size) - first[row]
+            V = np.zeros((B, int(nzc.max(initial=0)) + 1), dtype=np.longdouble)
+            vals = bd[row, col]
+            V[row, nzc[row] - 1 - k] = vals  # each row's non-zeros from the far end, then exact zeros
+            run = np.zeros(V.shape)
+            run[:, 1:] = (2.0 * np.cumsum(V, axis=1)[:, :-1]).astype(float)
+            add_terms = np.cumsum((bd != 0)[:, ::-1], axis=1, dtype=np.int16)[:, ::-1]  # non-zeros at or beyond
+            c = np.take_along_axis(run, add_terms.astype(np.intp), axis=1)
+        else:  # as _H
+            b_ = bd.astype(np.longdouble)
+            c = (2.0 * np.cumsum(b_[:, ::-1], axis=1)[:, ::-1]).astype(float)
+            add_terms = np.cumsum((b_ != 0)[:, ::-1], axis=1)[:, ::-1]
+        live = np.arange(nmax) < n[:, None]
+        N = np.maximum(n - 0.5, 0.5)
+        w = (np.arange(nmax, dtype=float) + 0.5) / N[:, None]
+        w[~live] = 0.0
+        groups = _length_groups(n)
+        ld_eps = float(np.finfo(np.longdouble).eps)
+        b_err = np.cumsum((ERR[:, nmax + 1 :] + ERR[:, nmax - 1 :: -1])[:, ::-1], axis=1)[:, ::-1]
+        if sparse_sums:
+            sb = _abs_sums_extended(np.abs(vals), row, B, lambda rows: _row_sums(
+                np.abs(bd[rows].astype(np.longdouble)), _length_groups(n[rows])).astype(float))
+        else:
+            sb = _row_sums(np.abs(b_), groups).astype(float)
+        both = np.empty((2,) + c.shape)
+        np.abs(c, out=both[0])
+        both[1] = 2.0 * (b_err + add_terms * (ld_eps * sb)[:, None]) + _EPS * both[0]
+        abs_sum, coef_err = _row_sums(both, groups)
+        return c, w, N, abs_sum, coef_err
+
+
+def _grid_transform(x: np.ndarray, M: int, a: int, out: np.ndarray) -> None:
+    """``out[:, l] = f^(a) / N**a`` at ``theta_l = pi l / M`` from ``x = c w**a`` (rows), as
+    :meth:`_H.grid`: ``sign * _dct2(x, M)`` (``a`` even) or ``sign * _dst2(x, M)`` (odd), ``sign
+    = +-1/2``, with the same transform.  :func:`_dct2` returns ``2 Re`` and ``-2 Im`` of the
+    twiddled FFT; times ``+-1/2`` that is ``+-Re`` and ``-+Im`` exactly (scaling by 2 and by
+    1/2 is exact), which is what is written here, without the intermediate arrays."""
+    n, h = x.shape[-1], M // 2
+    flip = a % 4 in (1, 2)  # sign -1/2
+    v = np.zeros(x.shape[:-1] + (M,))
+    v[..., : (n + 1) // 2] = x[..., 0::2]
+    if n > 1:
+        # _dst2: the odd entries of x negated (exact), then _dct2's backward placement
+        v[..., M - n // 2 :] = x[..., 1::2][..., ::-1] if a % 2 == 0 else -x[..., 1::2][..., ::-1]
+    w = _TWIDDLES.get(M)
+    if w is None:
+        if len(_TWIDDLES) >= 8:
+            _TWIDDLES.clear()
+        w = _TWIDDLES[M] = np.exp(-0.5j * np.pi / M * np.arange(h + 1))
+    Y = np.fft.rfft(v, axis=-1)
+    Y *= w
+    if a % 2 == 0:  # out[:, :M] = sign * dct;  out[:, M] = 0 (cos((i + 1/2) pi) = 0)
+        np.multiply(Y.real, -1.0 if flip else 1.0, out=out[..., : h + 1])
+        np.multiply(Y.imag[..., h - 1 : 0 : -1], 1.0 if flip else -1.0, out=out[..., h + 1 : M])
+        out[..., M] = 0.0
+    else:  # out[:, 1:] = sign * dct(y)[::-1];  out[:, 0] = 0 (sin(0) = 0)
+        rev = out[..., M:0:-1]  # out[:, M - k] = sign * dct_k
+        np.multiply(Y.real, -1.0 if flip else 1.0, out=rev[..., : h + 1])
+        np.multiply(Y.imag[..., h - 1 : 0 : -1], 1.0 if flip else -1.0, out=rev[..., h + 1 : M])
+        out[..., 0] = 0.0
+
+
+def _fast_edges(prep: _Prepared, M: int, kp: int, kq: int) -> list:
     """:func:`locus_edge` for sparse pairs of the same grid size ``M``, vectorised over pairs.
 
     The certificate is the one of the module docstring on the first grid (``K = 4``):
@@ -1131,34 +1462,36 @@ def _fast_edges(cases: list, M: int, kp: int, kq: int) -> list:
     anything more (a grid zero, a cell to bisect or a finer grid, more brackets than one
     refinement batch) gets None: the caller runs the general method for it.
     """
-    B = len(cases)
+    B = prep.B
+    if np.any(prep.r_denser):  # R denser than P: the general method
+        out = [None] * B
+        good = np.flatnonzero(~prep.r_denser)
+        if good.size:
+            for i, e in zip(good, _fast_edges(prep.take(good), M, kp, kq)):
+                out[i] = e
+        return out
     K = _K_START
-    ps = [c[2] for c in cases]
-    qs = [c[3] for c in cases]
-    hhs = [_H(pp, qq, p, q) for p, q, pp, qq in cases]
-    ns = np.array([h.n for h in hhs])
-    N = np.array([h.N for h in hhs])
-    C = np.zeros((B, int(ns.max())))
-    Wt = np.zeros_like(C)
-    for b, h in enumerate(hhs):
-        C[b, : h.n], Wt[b, : h.n] = h.c, h.w
+    ps, qs = prep.P, prep.Q
+    ns = prep.n
+    C, Wt, N, abs_sum, coef_err = prep.h_rows()
+    objects: dict = {}
+
+    def pair_objects(b):
+        # _Poly and _H of one pair, for the direct evaluations of the bisection (rare)
+        if b not in objects:
+            p, q = prep.p_list[b], prep.q_list[b]
+            pp, qq = _Poly(p), _Poly(q)
+            objects[b] = (pp, qq, _H(pp, qq, p, q))
+        return objects[b]
     hd = np.empty((K, B, M + 1))
     for a in range(K):
         x = C * Wt**a if a > 1 else (C * Wt if a else C)
-        sign = 0.5 if a % 4 in (0, 3) else -0.5
-        if a % 2 == 0:
-            hd[a, :, :M] = _dct2(x, M)
-            hd[a, :, M] = 0.0
-            hd[a, :, :M] *= sign
-        else:
-            hd[a, :, 1:] = _dst2(x, M)
-            hd[a, :, 0] = 0.0
-            hd[a, :, 1:] *= sign
+        _grid_transform(x, M, a, hd[a])
     hd[0, :, M] = 0.0
     r = math.pi / (2 * M)
-    fp = np.array([h.fp(2 * M) for h in hhs])
+    fp = coef_err + 16 * _EPS * math.log2(max(2 * M, 2)) * abs_sum  # _H.fp(2 M)
     habs = np.abs(hd)
-    H = np.minimum(np.array([h.abs_sum for h in hhs]), (np.max(habs[0], axis=1) + fp) / (1.0 - r * N))
+    H = np.minimum(abs_sum, (np.max(habs[0], axis=1) + fp) / (1.0 - r * N))
     H = np.maximum(H, np.finfo(float).tiny)
     # the bounds of _h_bounds (radius rho = r N): lower bounds of |h| and |h'| / N on the
     # half-cell around each grid point, Taylor terms summed from the highest order down
@@ -1180,13 +1513,13 @@ def _fast_edges(cases: list, M: int, kp: int, kq: int) -> list:
     s_pt = np.maximum(z, d)
     zpos = z > 0
     free = zpos[:, :-1] & zpos[:, 1:]
-    srow, scol = np.nonzero(~free)
+    srow, scol = _nonzero2(~free)
     fa = srow * (M + 1) + scol  # flat index of each such cell's left end
     fb = fa + 1
     h01 = hd[:2].reshape(2, -1)
     zf, df = z.reshape(-1), d.reshape(-1)
     cert_s, count_s, zl_s, zr_s, lo_s, hi_s, slack_s = _classify(
-        _Intervals(ta[scol], tb[scol], h01[:, fa], h01[:, fb], None), None, H[srow], fp[srow],
+        _Intervals(ta[scol], tb[scol], np.take(h01, fa, axis=1), np.take(h01, fb, axis=1), None), None, H[srow], fp[srow],
         pre=(zf[fa], df[fa], zf[fb], df[fb]))
     # margin: the smallest slack over the certified cells, relative to H (as _classify's)
     cell_s = np.minimum(s_pt[:, :-1], s_pt[:, 1:])
@@ -1205,18 +1538,18 @@ def _fast_edges(cases: list, M: int, kp: int, kq: int) -> list:
     for rr, cc in ((zrow, zcol), (urow, ucol)):
         mask[rr, cc] = True
         mask[rr, cc + 1] = True
-    nrow, ncol = np.nonzero(mask)
+    nrow, ncol = _nonzero2(mask)
     pos = np.full((B, M + 1), -1, dtype=np.int64)
     pos[nrow, ncol] = np.arange(nrow.size)
-    tp, tq = _Terms(ps), _Terms(qs)
-    pmod = tp.moduli_grid(M, kp, nrow, ncol, ps)
-    qmod = tq.moduli_grid(M, kq, nrow, ncol, qs)
-    pnorm = np.array([pl.norm for pl in ps])
-    qnorm = np.array([pl.norm for pl in qs])
-    rp = np.array([r * pl.N for pl in ps])
-    rq = np.array([r * pl.N for pl in qs])
-    plo = _pq_bound_rows(pmod, rp[nrow], pnorm[nrow], False)
-    qhi = _pq_bound_rows(qmod, rq[nrow], qnorm[nrow], True)
+    tp, tq = ps.terms(), qs.terms()
+    pmod = tp.moduli_grid(M, kp, nrow, ncol, B)
+    qmod = tq.moduli_grid(M, kq, nrow, ncol, B)
+    pnorm, qnorm = ps.norm, qs.norm
+    Np, Nq = ps.N, qs.N
+    rp = r * Np
+    rq = r * Nq
+    plo = _pq_bound_pairs(pmod, rp, pnorm, nrow, False)
+    qhi = _pq_bound_pairs(qmod, rq, qnorm, nrow, True)
     # brackets (as _brackets: one per zero cell, the cells with two after), per pair
     ia, ib = pos[zrow, zcol], pos[zrow, zcol + 1]
     pl_, qh_ = np.minimum(plo[ia], plo[ib]), np.maximum(qhi[ia], qhi[ib])
@@ -1234,14 +1567,13 @@ def _fast_edges(cases: list, M: int, kp: int, kq: int) -> list:
     candidates = np.bincount(br_row, minlength=B) + 1
 
     # refinement: theta = pi, then the 4 cheapest open brackets of each pair, then the rest
-    shift = np.array([qq.s for qq in qs], dtype=np.int64)
+    shift = qs.s
 
-    quos = [_Quotient(c[0]) for c in cases]
-    tr = _Terms([qu.rr for qu in quos])
+    tr = prep.R.terms()  # R = P / (z - 1), as _Quotient
     tr.centre(shift)
     tq.centre(shift)
-    p1 = np.array([qu.p1 for qu in quos])
-    degree = np.array([qu.n for qu in quos], dtype=float)
+    p1 = prep.p1
+    degree = ns.astype(float)
     nrel = degree - shift
 
     def direct(t, ids):
@@ -1266,7 +1598,7 @@ def _fast_edges(cases: list, M: int, kp: int, kq: int) -> list:
         b = ids[better]
         best[b], best_theta[b], best_res[b] = alpha[better], t[better], res[better]
 
-    batch = np.array([max(_BATCH, 200_000 // (pl.idx.size + ql.idx.size)) for pl, ql in zip(ps, qs)])
+    batch = np.maximum(_BATCH, 200_000 // (ps.count + qs.count))
 
     def refine(lo, hi, low, est, row):
         """_refine for every pair at once: its 4 cheapest open brackets, then all the open
@@ -1293,10 +1625,12 @@ def _fast_edges(cases: list, M: int, kp: int, kq: int) -> list:
     # cells left uncertified: each must be discarded by the |alpha| bound (else: general method)
     half = 0.5 * (tb[ucol] - ta[ucol])
     ua, ub = pos[urow, ucol], pos[urow, ucol + 1]
-    p_lo = np.minimum(_pq_bound_rows(pmod[:, ua], half * np.array([pl.N for pl in ps])[urow], pnorm[urow], False),
-                      _pq_bound_rows(pmod[:, ub], half * np.array([pl.N for pl in ps])[urow], pnorm[urow], False))
-    q_hi = np.maximum(_pq_bound_rows(qmod[:, ua], half * np.array([ql.N for ql in qs])[urow], qnorm[urow], True),
-                      _pq_bound_rows(qmod[:, ub], half * np.array([ql.N for ql in qs])[urow], qnorm[urow], True))
+    # (np.take: the gathers of x[:, idx], faster)
+    pa, pb, qa, qb = (np.take(v, i, axis=1) for v, i in ((pmod, ua), (pmod, ub), (qmod, ua), (qmod, ub)))
+    p_lo = np.minimum(_pq_bound_rows(pa, half * Np[urow], pnorm[urow], False),
+                      _pq_bound_rows(pb, half * Np[urow], pnorm[urow], False))
+    q_hi = np.maximum(_pq_bound_rows(qa, half * Nq[urow], qnorm[urow], True),
+                      _pq_bound_rows(qb, half * Nq[urow], qnorm[urow], True))
     with np.errstate(divide="ignore"):
         u_low = np.where(p_lo > 0, p_lo / q_hi, 0.0)
     bad = u_low <= best[urow]
@@ -1308,11 +1642,10 @@ def _fast_edges(cases: list, M: int, kp: int, kq: int) -> list:
     bisected = np.zeros(B, dtype=np.int64)
     go = (n_bad > 0) & ~declined
     sel = np.flatnonzero(go[urow])
-    unc = dict(row=urow[sel], ta=ta[ucol[sel]], tb=tb[ucol[sel]], ha=hd[:, urow[sel], ucol[sel]],
-               hb=hd[:, urow[sel], ucol[sel] + 1], pa=pmod[:, ua[sel]], pb=pmod[:, ub[sel]], qa=qmod[:, ua[sel]],
-               qb=qmod[:, ub[sel]])
-    Np = np.array([pl.N for pl in ps])
-    Nq = np.array([ql.N for ql in qs])
+    hflat, cell = hd.reshape(K, -1), urow[sel] * (M + 1) + ucol[sel]
+    unc = dict(row=urow[sel], ta=ta[ucol[sel]], tb=tb[ucol[sel]], ha=np.take(hflat, cell, axis=1),
+               hb=np.take(hflat, cell + 1, axis=1), pa=np.take(pa, sel, axis=1), pb=np.take(pb, sel, axis=1),
+               qa=np.take(qa, sel, axis=1), qb=np.take(qb, sel, axis=1))
     for _ in range(_MAX_ROUNDS):  # _bisect_rounds for every pair at once
         row = unc["row"]
         if row.size == 0:
@@ -1326,14 +1659,14 @@ def _fast_edges(cases: list, M: int, kp: int, kq: int) -> list:
             low = np.where(p_lo > 0, p_lo / q_hi, 0.0)
         keep = low <= best[row]
         np.minimum.at(lows, row[~keep], low[~keep])
-        unc = {key: v[..., keep] for key, v in unc.items()}
+        unc = {key: np.compress(keep, v, axis=-1) for key, v in unc.items()}
         row = unc["row"]
         # what _bisect_rounds refuses with ArithmeticError: the general method raises it
         tiny = (unc["tb"] - unc["ta"]) <= 1e-13 * (1.0 + unc["ta"])
         bad_rows = (np.bincount(row, minlength=B) > _MAX_PENDING) | (np.bincount(row[tiny], minlength=B) > 0)
         declined |= bad_rows
         ok = ~bad_rows[row]
-        unc = {key: v[..., ok] for key, v in unc.items()}
+        unc = {key: np.compress(ok, v, axis=-1) for key, v in unc.items()}
         row = unc["row"]
         if row.size == 0:
             break
@@ -1345,9 +1678,10 @@ def _fast_edges(cases: list, M: int, kp: int, kq: int) -> list:
         qm = np.empty((unc["qa"].shape[0], row.size))
         for b in np.flatnonzero(counts):  # O(n) direct evaluations, pair by pair
             s0, s1 = start[b], start[b + 1]
-            hm[:, s0:s1] = hhs[b].at(m_t[s0:s1], K)
-            pm[:, s0:s1] = ps[b].moduli_at(m_t[s0:s1], pm.shape[0])
-            qm[:, s0:s1] = qs[b].moduli_at(m_t[s0:s1], qm.shape[0])
+            pp, qq, hh = pair_objects(b)
+            hm[:, s0:s1] = hh.at(m_t[s0:s1], K)
+            pm[:, s0:s1] = pp.moduli_at(m_t[s0:s1], pm.shape[0])
+            qm[:, s0:s1] = qq.moduli_at(m_t[s0:s1], qm.shape[0])
         bisected += counts
         refined += counts
         # children: each pair's left halves, then its right halves (as _bisect_rounds)
@@ -1357,7 +1691,7 @@ def _fast_edges(cases: list, M: int, kp: int, kq: int) -> list:
                      pa=np.concatenate([unc["pa"], pm], axis=1), pb=np.concatenate([pm, unc["pb"]], axis=1),
                      qa=np.concatenate([unc["qa"], qm], axis=1), qb=np.concatenate([qm, unc["qb"]], axis=1))
         order = np.argsort(child["row"], kind="stable")
-        child = {key: v[..., order] for key, v in child.items()}
+        child = {key: np.take(v, order, axis=-1) for key, v in child.items()}
         crow = child["row"]
         ex = np.flatnonzero(hm[0] == 0)
         if ex.size:
@@ -1381,7 +1715,7 @@ def _fast_edges(cases: list, M: int, kp: int, kq: int) -> list:
         candidates += np.bincount(a_row, minlength=B)
         a_done = refine(a_lo, a_hi, a_low, a_est, a_row)
         np.minimum.at(lows, a_row[~a_done], a_low[~a_done])
-        unc = {key: v[..., ~c_cert] for key, v in child.items()}
+        unc = {key: np.compress(~c_cert, v, axis=-1) for key, v in child.items()}
     else:
         declined[unc["row"]] = True
     declined |= ~np.isfinite(best)
@@ -1408,10 +1742,16 @@ def _polish_terms(alpha: np.ndarray, theta: np.ndarray, ids: np.ndarray, tr: _Te
         for tt in (tr, tq):
             v0 = np.zeros(z.size, dtype=complex)
             v1 = np.zeros(z.size, dtype=complex)
-            for k in range(tt.T):
-                e = np.exp(tt._col(tt.fidx, k, sel) * lz)
-                v0 += tt._col(tt.val, k, sel) * e
-                v1 += tt._col(tt.jval, k, sel) * e
+            if tt.fidx.shape[0] == 1:  # one pair: its numbers themselves (as _col gives them)
+                for f, c, j in zip(tt.fidx[0], tt.val[0], tt.jval[0]):
+                    e = np.exp(f * lz)
+                    v0 += c * e
+                    v1 += j * e
+            else:
+                for k in range(tt.T):
+                    e = np.exp(tt._col(tt.fidx, k, sel) * lz)
+                    v0 += tt._col(tt.val, k, sel) * e
+                    v1 += tt._col(tt.jval, k, sel) * e
             out.append((v0, v1 / z))
         (r0, r1), c, nn = out[0], p_one[sel], degree[sel]
         zn = np.exp(nn * lz)
@@ -1472,18 +1812,45 @@ def locus_edges(pairs) -> list:
         point, a dense polynomial): call :func:`locus_edge` for it.
     """
     out: list = [None] * len(pairs)
+    if not pairs:
+        return out
+    p_list = [np.asarray(P, dtype=float)[::-1] for P, _ in pairs]
+    q_list = [np.asarray(Q, dtype=float)[::-1] for _, Q in pairs]
+    # each pair's batch (as _fast_key): term counts and spans of P and Q, all pairs at once
+    n = np.fromiter((p.size for p in p_list), dtype=np.int64, count=len(pairs)) - 1
+    spans = [_spans(a) for a in (p_list, q_list)]
+    ok = (n >= 1) & (n < _SPARSE_COARSE_N) & (spans[0][0] <= _SPARSE_TERMS) & (spans[1][0] <= _SPARSE_TERMS)
+    M = np.zeros(n.size, dtype=np.int64)
+    for v in np.unique(n[ok]):
+        M[n == v] = _fast_grid(int(v))
+    r = np.pi / (2 * np.where(ok, M, 1))  # = math.pi / (2 * M)
+    kp = np.where(r * spans[0][1] <= 1e-4, 2, _KPQ)
+    kq = np.where(r * spans[1][1] <= 1e-4, 2, _KPQ)
     groups: dict = {}
-    for i, (P, Q) in enumerate(pairs):
-        p = np.asarray(P, dtype=float)[::-1].copy()
-        q = np.asarray(Q, dtype=float)[::-1].copy()
-        pp, qq = _Poly(p), _Poly(q)
-        key = _fast_key(p, pp, qq)
-        if key is not None:
-            groups.setdefault(key, []).append((i, (p, q, pp, qq)))
+    for i, key in zip(np.flatnonzero(ok).tolist(), zip(M[ok].tolist(), kp[ok].tolist(), kq[ok].tolist())):
+        groups.setdefault(key, []).append(i)
     for (M, kp, kq), members in groups.items():
         step = max(1, _FAST_ELEMENTS // (M + 1))
         for s0 in range(0, len(members), step):
             chunk = members[s0 : s0 + step]
-            for (i, _), e in zip(chunk, _fast_edges([c for _, c in chunk], M, kp, kq)):
+            prep = _Prepared([p_list[i] for i in chunk], [q_list[i] for i in chunk])
+            for i, e in zip(chunk, _fast_edges(prep, M, kp, kq)):
                 out[i] = e
     return out
+
+
+def _spans(arrays: list) -> tuple[np.ndarray, np.ndarray]:
+    """The number of terms and the Bernstein degree ``N`` of :class:`_Poly` of each array."""
+    sizes = np.fromiter((a.size for a in arrays), dtype=np.int64, count=len(arrays))
+    start = np.zeros(sizes.size, dtype=np.int64)
+    np.cumsum(sizes[:-1], out=start[1:])
+    nz = np.flatnonzero(np.concatenate(arrays))
+    row = np.searchsorted(start, nz, side="right") - 1
+    count = np.bincount(row, minlength=sizes.size)
+    first = np.zeros(sizes.size, dtype=np.int64)
+    np.cumsum(count[:-1], out=first[1:])
+    has = count > 0
+    lo = np.where(has, nz[np.minimum(first, nz.size - 1)] - start, 0) if nz.size else np.zeros_like(sizes)
+    hi = np.where(has, nz[np.maximum(first + count - 1, 0)] - start, 0) if nz.size else np.zeros_like(sizes)
+    s = (lo + hi) // 2
+    return np.maximum(count, 1), np.maximum(np.maximum(hi - s, s - lo), 1)
