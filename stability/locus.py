@@ -288,6 +288,16 @@ class _Poly:
 _TWIDDLES: dict = {}
 
 
+def _twiddles(M: int) -> np.ndarray:
+    """``exp(-i pi k / 2M)`` for ``k = 0 .. M/2``, kept for the last few grid sizes."""
+    w = _TWIDDLES.get(M)
+    if w is None:
+        if len(_TWIDDLES) >= 8:
+            _TWIDDLES.clear()
+        w = _TWIDDLES[M] = np.exp(-0.5j * np.pi / M * np.arange(M // 2 + 1))
+    return w
+
+
 def _dct2(x: np.ndarray, M: int) -> np.ndarray:
     """Unnormalised type-II DCT of ``x`` zero-padded to length ``M`` (last axis, ``M`` even):
     ``y_k = 2 sum_j x_j cos(pi k (2j + 1) / (2M))`` for ``k < M`` (scipy's ``dct(x, 2, M)``).
@@ -303,13 +313,8 @@ def _dct2(x: np.ndarray, M: int) -> np.ndarray:
     v[..., : (n + 1) // 2] = x[..., 0::2]
     if n > 1:
         v[..., M - n // 2 :] = x[..., 1::2][..., ::-1]
-    w = _TWIDDLES.get(M)
-    if w is None:
-        if len(_TWIDDLES) >= 8:
-            _TWIDDLES.clear()
-        w = _TWIDDLES[M] = np.exp(-0.5j * np.pi / M * np.arange(h + 1))
     Y = np.fft.rfft(v, axis=-1)
-    Y *= w
+    Y *= _twiddles(M)
     out = np.empty(x.shape[:-1] + (M,))
     np.multiply(Y.real, 2.0, out=out[..., : h + 1])
     np.multiply(Y.imag[..., h - 1 : 0 : -1], -2.0, out=out[..., h + 1 :])
@@ -1435,13 +1440,8 @@ def _grid_transform(x: np.ndarray, M: int, a: int, out: np.ndarray) -> None:
     if n > 1:
         # _dst2: the odd entries of x negated (exact), then _dct2's backward placement
         v[..., M - n // 2 :] = x[..., 1::2][..., ::-1] if a % 2 == 0 else -x[..., 1::2][..., ::-1]
-    w = _TWIDDLES.get(M)
-    if w is None:
-        if len(_TWIDDLES) >= 8:
-            _TWIDDLES.clear()
-        w = _TWIDDLES[M] = np.exp(-0.5j * np.pi / M * np.arange(h + 1))
     Y = np.fft.rfft(v, axis=-1)
-    Y *= w
+    Y *= _twiddles(M)
     if a % 2 == 0:  # out[:, :M] = sign * dct;  out[:, M] = 0 (cos((i + 1/2) pi) = 0)
         np.multiply(Y.real, -1.0 if flip else 1.0, out=out[..., : h + 1])
         np.multiply(Y.imag[..., h - 1 : 0 : -1], 1.0 if flip else -1.0, out=out[..., h + 1 : M])
