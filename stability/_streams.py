@@ -126,7 +126,8 @@ def child_generators(key: tuple, batch: int, need: list[bool]) -> list | None:
     (entropy, spawn_key, pool_size)``, built together; None where this module cannot
     promise numpy's streams (an entropy that is not ints, or a numpy whose seeding differs)."""
     entropy, spawn_key, pool_size = key
-    run, prefix = _words(entropy), _words(tuple(spawn_key))
+    spawn_key = tuple(spawn_key)
+    run, prefix = _words(entropy), _words(spawn_key)
     streams = [i for i, n in enumerate(need) if n]
     if run is None or prefix is None or batch < 1 or not streams or batch > _MASK or len(need) > _MASK:
         return None
@@ -135,11 +136,10 @@ def child_generators(key: tuple, batch: int, need: list[bool]) -> list | None:
     b = np.repeat(np.arange(batch, dtype=np.uint32), len(streams))
     i = np.tile(np.array(streams, dtype=np.uint32), batch)
     words = seed_words(np.column_stack([np.broadcast_to(head, (b.size, head.size)), b, i]), pool_size)
-    first = np.random.SeedSequence(entropy, spawn_key=tuple(spawn_key) + (0, streams[0]), pool_size=pool_size)
+    first = np.random.SeedSequence(entropy, spawn_key=spawn_key + (0, streams[0]), pool_size=pool_size)
     if not np.array_equal(first.generate_state(4, np.uint64), words[0]):
         return None
     out, k = [], 0
-    spawn_key = tuple(spawn_key)
     for bb in range(batch):
         row = [None] * len(need)
         for s in streams:
